@@ -1,0 +1,187 @@
+"""`selfdata`: the command line. Thin: parse arguments, call the package, print."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import SelfdataError
+from .importer import FileReport, import_paths
+from .sources import all_sources
+from .store import default_store_path, open_store
+
+
+def _store_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", type=Path, default=None,
+                   help="DuckDB store file (default: $SELFDATA_STORE, else ./selfdata.duckdb)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="selfdata",
+        description="Load your personal data exports into a local DuckDB store and explore them."
+        " Nothing is sent anywhere.",
+    )
+    parser.add_argument("--version", action="version", version=f"selfdata_kit {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and parser details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import export files, folders and zips for one person",
+                       description="Import export files, folders (recursively) and zip archives."
+                       " Each file goes in whole or not at all; re-importing adds nothing.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="file, folder or zip")
+    p.add_argument("--person", required=True, help="who the data is about (an id you choose)")
+    _store_arg(p)
+    p.add_argument("--skip-bad-rows", action="store_true",
+                   help="import the readable rows of a file and log the others"
+                   " (default: a file with an unreadable row is not imported)")
+    p.add_argument("--region", default="FR",
+                   help="country for phone numbers written without one (default FR)")
+    p.add_argument("--keep-names", action="store_true",
+                   help="keep contact names from the export (dropped by default)")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("formats", help="list the export formats selfdata_kit reads",
+                       description="List the export formats selfdata_kit reads.")
+    p.set_defaults(func=cmd_formats)
+
+    p = sub.add_parser("persons", help="list the persons in the store",
+                       description="List the persons in the store with their row counts.")
+    _store_arg(p)
+    p.set_defaults(func=cmd_persons)
+
+    p = sub.add_parser("imports", help="list past imports",
+                       description="List past imports, newest last.")
+    _store_arg(p)
+    p.add_argument("--person", help="only this person's imports")
+    p.add_argument("--issues", action="store_true", help="also list the rejected lines")
+    p.set_defaults(func=cmd_imports)
+
+    p = sub.add_parser("forget", help="remove every row about a person",
+                       description="Remove every row about a person from every table, and"
+                       " rewrite the store file so that no copy remains.")
+    p.add_argument("--person", required=True)
+    _store_arg(p)
+    p.set_defaults(func=cmd_forget)
+
+    p = sub.add_parser("demo", help="import the bundled sample data and render the reports",
+                       description="Import sample_data/ into a demo store and render reports.")
+    p.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except SelfdataError as e:
+        if args.debug:
+            raise
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+# --- commands ------------------------------------------------------------------------
+
+def cmd_import(args: argparse.Namespace) -> int:
+    store_path = args.store or default_store_path()
+    with open_store(store_path) as store:
+        reports = import_paths(
+            store, args.paths, args.person,
+            on_file=_print_report,
+            skip_bad_rows=args.skip_bad_rows,
+            default_region=args.region,
+            keep_names=args.keep_names,
+        )
+    failed = [r for r in reports if r.status == "failed"]
+    imported = [r for r in reports if r.status == "imported"]
+    skipped = [r for r in reports if r.status == "skipped"]
+    inserted = sum(r.counts.rows_inserted for r in imported if r.counts)
+    print(f"{len(reports)} file(s): {len(imported)} imported, {len(failed)} failed,"
+          f" {len(skipped)} skipped; {inserted} new row(s) in {store_path}")
+    if not reports:
+        print("nothing to import: no files under the given paths", file=sys.stderr)
+        return 1
+    return 1 if failed else 0
+
+
+def _print_report(r: FileReport) -> None:
+    if r.status == "imported" and r.counts:
+        c = r.counts
+        print(f"imported  {r.name}  [{r.source.name if r.source else '?'}]  read {c.rows_read},"
+              f" inserted {c.rows_inserted}, duplicate {c.rows_duplicate},"
+              f" rejected {c.rows_rejected}")
+        for issue in r.issues[:5]:
+            print(f"  rejected line {issue.line}: {issue.message}")
+        if len(r.issues) > 5:
+            print(f"  ... {len(r.issues) - 5} more (selfdata imports --issues)")
+    elif r.status == "skipped":
+        print(f"skipped   {r.name}  ({r.reason})")
+    else:
+        print(f"FAILED    {r.error}", file=sys.stderr)
+
+
+def cmd_formats(args: argparse.Namespace) -> int:
+    for s in all_sources():
+        print(f"{s.name:<22} {s.kind:<8} {s.title}")
+    return 0
+
+
+def cmd_persons(args: argparse.Namespace) -> int:
+    with open_store(args.store, read_only=True) as store:
+        frame = store.persons()
+    if frame.empty:
+        print("no persons yet: `selfdata import PATH --person ID` adds one")
+        return 0
+    print(frame.to_string(index=False))
+    return 0
+
+
+def cmd_imports(args: argparse.Namespace) -> int:
+    with open_store(args.store, read_only=True) as store:
+        frame = store.imports(args.person)
+        issues = store.con.execute(
+            "SELECT i.import_id, i.path, s.line, s.message FROM import_issues s"
+            " JOIN imports i USING (import_id) WHERE ? IS NULL OR i.person_id = ?"
+            " ORDER BY i.import_id, s.line", [args.person, args.person]).df()
+    if frame.empty:
+        print("no imports yet")
+        return 0
+    print(frame.to_string(index=False))
+    if args.issues and not issues.empty:
+        print("\nrejected lines:")
+        print(issues.to_string(index=False))
+    return 0
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    with open_store(args.store) as store:
+        removed = store.forget(args.person)
+    total = sum(removed.values())
+    if not total:
+        print(f"nothing stored about {args.person!r}")
+        return 0
+    detail = ", ".join(f"{n} {t}" for t, n in removed.items() if n)
+    print(f"forgot {args.person!r}: {detail}; the store file was rewritten without them")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(args.out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The source registry: built-in formats first, then plug-ins (entry point group
+`selfdata_kit.sources`, each naming a `Source`).
+
+`detect_source` asks every source whether it recognises a file from its first bytes;
+exactly one must say yes.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+from importlib.metadata import entry_points
+
+from ..errors import AmbiguousFormatError, UnknownFormatError
+from .base import InputFile, ParseContext, Parsed, RowError, Source
+from .text import looks_binary
+
+__all__ = ["InputFile", "ParseContext", "Parsed", "RowError", "Source", "all_sources",
+           "detect_source"]
+
+# One module per format, in the order `selfdata formats` lists them.
+_BUILTIN = (
+)
+
+
+@cache
+def all_sources() -> tuple[Source, ...]:
+    found = [import_module(f"{__name__}.{m}").SOURCE for m in _BUILTIN]
+    for ep in entry_points(group="selfdata_kit.sources"):
+        found.append(ep.load())
+    return tuple(found)
+
+
+def detect_source(inp: InputFile) -> Source:
+    """The one source that recognises `inp`; raises UnknownFormatError / AmbiguousFormatError."""
+    head = inp.head()
+    if not head.strip():
+        raise UnknownFormatError("the file is empty", file=inp.name,
+                                 hint="download the export again")
+    claims = [s for s in all_sources() if _safe_detect(s, inp)]
+    if len(claims) == 1:
+        return claims[0]
+    if len(claims) > 1:
+        names = " and ".join(f"{s.name} ({s.title})" for s in claims)
+        raise AmbiguousFormatError(
+            f"two formats claim this file: {names}",
+            file=inp.name,
+            hint="please report this file's layout (not its content) so detection can be fixed",
+        )
+    what = "a binary file" if looks_binary(head) else "not a format selfdata_kit knows"
+    known = ", ".join(s.name for s in all_sources())
+    raise UnknownFormatError(
+        f"{what}; known formats: {known}",
+        file=inp.name,
+        hint="`selfdata formats` describes each one; check you picked the export itself",
+    )
+
+
+def _safe_detect(source: Source, inp: InputFile) -> bool:
+    try:
+        return bool(source.detect(inp))
+    except Exception:  # a detector must never stop detection of the others
+        return False
