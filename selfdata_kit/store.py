@@ -382,6 +382,8 @@ class Store:
                 f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _ord) = 1"
             )
             key_cols = list(spec.key)
+            if name == "contacts":
+                self._assign_pseudonyms(person_id)
         offered = len(frame)
         match = " AND ".join(f"t.{k} = s.{k}" for k in key_cols)
         target = ["person_id", *cols] + (["uid"] if spec.is_fact else [])
@@ -405,6 +407,22 @@ class Store:
         self.run("DROP TABLE _typed")
         self.run("DROP TABLE _stage")
         return inserted, offered
+
+    def _assign_pseudonyms(self, person_id: str) -> None:
+        """New contacts without a pseudonym get the next 'Contact N' of this person, in the
+        order they first appear; a contact seen before keeps the pseudonym it has."""
+        existing = self.run("SELECT count(*) FROM contacts WHERE person_id = ?", [person_id])[0][0]
+        self.run(
+            """
+            CREATE OR REPLACE TEMP TABLE _stage AS
+            SELECT s.* REPLACE (coalesce(s.pseudonym,
+                       'Contact ' || (? + row_number() OVER (ORDER BY s._ord))) AS pseudonym)
+            FROM _stage s
+            WHERE NOT EXISTS (SELECT 1 FROM contacts t
+                              WHERE t.person_id = ? AND t.contact_id = s.contact_id)
+            """,
+            [existing, person_id],
+        )
 
     def _add_referenced(self, name: str, person_id: str) -> None:
         """Transactions and balances name accounts: make sure those rows exist."""
