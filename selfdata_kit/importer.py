@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +37,17 @@ class FileReport:
     @property
     def ok(self) -> bool:
         return self.status != "failed"
+
+
+# Phone numbers and account numbers in file names ("+33612345678 - Received - ....html",
+# "Enedis_Conso_Heure_..._14295812345678.csv") must not reach the store's import log.
+_IDENTIFIER_IN_NAME = re.compile(r"\+\d{6,}|\d{9,}|0\d(?:[ .]\d\d){4}")
+
+
+def redact_name(name: str) -> str:
+    """A file name fit for the import log: long digit runs (phone, account, meter numbers)
+    replaced by '#'; dates like 2024-01-31 or 20240131 are kept."""
+    return _IDENTIFIER_IN_NAME.sub("#", name)
 
 
 def sha256_of(inp: InputFile) -> str:
@@ -87,7 +99,7 @@ def import_file(
         counts = store.import_parsed(
             person_id=person_id,
             source=source.name,
-            path=inp.name,
+            path=redact_name(inp.name),
             sha256=sha256_of(inp),
             size_bytes=inp.size,
             tables=parsed.tables,

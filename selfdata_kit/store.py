@@ -9,10 +9,11 @@ an overlapping export adds nothing while two identical coffees stay two rows.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -25,6 +26,7 @@ import pyarrow as pa
 from .errors import StoreError
 
 DEFAULT_STORE = "selfdata.duckdb"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,17 @@ class ImportCounts:
     rows_rejected: int
 
 
+@contextmanager
+def owner_only() -> Iterator[None]:
+    """Files DuckDB creates meanwhile (store, WAL, temporary copies) are owner-only: they hold
+    personal data. umask is process-wide, so this only ever makes other files stricter."""
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
 def default_store_path() -> Path:
     return Path(os.environ.get("SELFDATA_STORE") or DEFAULT_STORE)
 
@@ -183,27 +196,23 @@ class Store:
         new = not self.path.exists()
         if new:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        old_umask = os.umask(0o077)  # the store holds personal data: owner only
         try:
-            con = duckdb.connect(str(self.path), read_only=self.read_only)
+            with owner_only():
+                con = duckdb.connect(str(self.path), read_only=self.read_only)
         except duckdb.Error as e:
             raise StoreError(
                 f"cannot open the store: {str(e).splitlines()[0]}",
                 file=str(self.path),
                 hint="is another program (a notebook?) using it? close it and retry",
             ) from None
-        finally:
-            os.umask(old_umask)
         if new:
             os.chmod(self.path, 0o600)
         con.execute("SET TimeZone = 'UTC'").fetchall()
         return con
 
     def close(self) -> None:
-        self.con.close()
-        wal = Path(str(self.path) + ".wal")
-        if wal.exists():
-            os.chmod(wal, 0o600)
+        with owner_only():  # closing checkpoints, which may write files
+            self.con.close()
 
     def __enter__(self) -> Store:
         return self
@@ -230,17 +239,19 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self.con.begin()
-        try:
-            yield
-        except BaseException:
-            self.con.rollback()
-            raise
-        self.con.commit()
+        with owner_only():
+            self.con.begin()
+            try:
+                yield
+            except BaseException:
+                self.con.rollback()
+                raise
+            self.con.commit()
 
     def run(self, sql: str, params: list[object] | None = None) -> list[tuple]:
         """Execute and drain (DuckDB 2 refuses new work while a result is unfetched)."""
-        return self.con.execute(sql, params).fetchall()
+        with owner_only():  # any statement may create the write-ahead log
+            return self.con.execute(sql, params).fetchall()
 
     @property
     def hmac_key(self) -> bytes:
@@ -313,7 +324,12 @@ class Store:
                 frame = tables.get(name)
                 if frame is None or len(frame) == 0:
                     continue
-                n_in, n_offered = self._insert(name, frame, person_id, import_id)
+                try:
+                    n_in, n_offered = self._insert(name, frame, person_id, import_id)
+                except duckdb.ConstraintException as e:
+                    log.debug("constraint failed in %s: %s", name, e)
+                    raise StoreError(f"{name}: a row breaks a rule of the schema (a parser"
+                                     " bug; run with --debug for details)") from None
                 if TABLES[name].is_fact:
                     inserted += n_in
                     offered += n_offered
@@ -354,9 +370,13 @@ class Store:
             self.run(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT {casts},"
                      f" {uid0} AS uid0, _ord FROM _incoming")
         except duckdb.Error as e:
-            raise StoreError(f"{name}: a value does not fit the schema ({e})") from None
+            # DuckDB's message quotes the value: keep it out of the user's error, log it
+            log.debug("cast into %s failed: %s", name, e)
+            raise StoreError(f"{name}: a value does not fit the schema (a parser bug;"
+                             " run with --debug for details)") from None
         finally:
-            con.unregister("_incoming")
+            with suppress(duckdb.Error):  # after a failed statement the transaction is aborted
+                con.unregister("_incoming")
 
         cols = list(spec.columns)
         if spec.is_fact:
@@ -465,15 +485,11 @@ class Store:
         for leftover in (tmp, Path(str(tmp) + ".wal")):
             leftover.unlink(missing_ok=True)
         db = self.run("SELECT current_database()")[0][0]
-        old_umask = os.umask(0o077)
-        try:
+        with owner_only():
             self.run(f"ATTACH '{tmp}' AS _fresh")
             self.run(f'COPY FROM DATABASE "{db}" TO _fresh')
             self.run("DETACH _fresh")
-        finally:
-            os.umask(old_umask)
-        self.con.close()
-        os.chmod(tmp, 0o600)
+            self.con.close()
         os.replace(tmp, self.path)
         Path(str(self.path) + ".wal").unlink(missing_ok=True)
         self.con = self._connect()
