@@ -104,8 +104,8 @@ def test_money_stays_exact(store: Store) -> None:
 def test_failed_import_leaves_every_table_unchanged(store: Store) -> None:
     _import(store, {"transactions": _tx(COFFEES)})
     before = table_rows(store)
-    bad_calls = pd.DataFrame({"started_at": ["2024-01-01T10:00:00+01:00"], "direction": ["sideways"],
-                              "channel": ["voice"]})
+    bad_calls = pd.DataFrame({"started_at": ["2024-01-01T10:00:00+01:00"],
+                              "direction": ["sideways"], "channel": ["voice"]})
     with pytest.raises(StoreError, match="calls: a row breaks a rule"):
         _import(store, {"transactions": _tx([("2024-02-01", "-1.00", "new")]),
                         "calls": bad_calls}, person="bob")
