@@ -8,10 +8,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from . import __version__, sources
 from .errors import SelfdataError
 from .importer import FileReport, import_paths
-from .sources import all_sources
 from .store import default_store_path, open_store
 
 
@@ -64,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("forget", help="remove every row about a person",
                        description="Remove every row about a person from every table, and"
                        " rewrite the store file so that no copy remains.")
-    p.add_argument("--person", required=True)
+    p.add_argument("--person", required=True, help="the person to forget")
     _store_arg(p)
     p.set_defaults(func=cmd_forget)
 
@@ -133,7 +132,7 @@ def _print_report(r: FileReport) -> None:
 
 
 def cmd_formats(args: argparse.Namespace) -> int:
-    for s in all_sources():
+    for s in sources.all_sources():
         print(f"{s.name:<22} {s.kind:<8} {s.title}")
     return 0
 
