@@ -382,6 +382,9 @@ class Store:
         if spec.is_fact:
             identity = [c for c in cols if c not in spec.derived]
             content = ", ".join(f"coalesce(CAST({c} AS VARCHAR), chr(0))" for c in identity)
+            # hashed uids are unique by construction; a source's own ids may repeat in a file
+            dedupe = ("QUALIFY row_number() OVER (PARTITION BY uid ORDER BY _ord) = 1"
+                      if "uid" in present else "")
             self.run(
                 f"""
                 CREATE OR REPLACE TEMP TABLE _stage AS
@@ -391,7 +394,7 @@ class Store:
                                  PARTITION BY _h ORDER BY _ord)) AS uid
                       FROM h)
                 SELECT * FROM u
-                QUALIFY row_number() OVER (PARTITION BY uid ORDER BY _ord) = 1
+                {dedupe}
                 """
             )
             key_cols = ["uid"]
@@ -419,7 +422,6 @@ class Store:
             INSERT INTO {name} ({", ".join(target)})
             SELECT {", ".join(values)} FROM _stage s
             WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.person_id = ? AND {match})
-            ORDER BY _ord
             """,
             params,
         )[0][0]
