@@ -207,3 +207,27 @@ def test_detect(head, claimed):
 def test_detect_source_picks_camt_for_every_fixture():
     for path in BANK.glob("camt05*.xml"):
         assert detect_source(InputFile.from_path(path)).name == "camt"
+
+
+def test_unreadable_closing_balance_names_its_line():
+    data = (BANK / "camt053_v02_statement.xml").read_bytes().replace(
+        b'<Amt Ccy="EUR">3325.15</Amt>', b'<Amt Ccy="EUR">3325,15</Amt>')
+    lines = data.decode().splitlines()
+    closing = lines.index("            <Cd>CLBD</Cd>")
+    bal_line = max(i for i in range(closing) if lines[i].strip() == "<Bal>") + 1
+    parsed = camt.parse(InputFile.from_bytes("bal.xml", data), ParseContext("me"))
+    assert [(e.line, e.message) for e in parsed.errors] == [
+        (bal_line, "expected Amt, CdtDbtInd and Dt (Dt or DtTm) in the balance Bal")]
+    assert "balances" not in parsed.tables
+    assert len(parsed.tables["transactions"]) == 2
+
+
+def test_a_reference_repeated_in_one_file_does_not_hide_a_row(store):
+    data = (BANK / "camt053_v02_statement.xml").read_bytes().replace(
+        b"<AcctSvcrRef>2024013100043</AcctSvcrRef>", b"<AcctSvcrRef>2024013100042</AcctSvcrRef>")
+    path = Path(store.path).parent / "same-ref.xml"
+    path.write_bytes(data)
+    _import(store, path)
+    ref = "camt:FR7630006000011234567890189:2024013100042"
+    assert store.run("SELECT uid, amount FROM transactions ORDER BY uid") == [
+        (ref, Decimal("-42.66")), (ref + "#2", Decimal("1844.41"))]

@@ -1,28 +1,23 @@
-"""ISO 20022 cash-management exports: camt.052 (BkToCstmrAcctRpt, intraday account report),
-camt.053 (BkToCstmrStmt, statement) and camt.054 (BkToCstmrDbtCdtNtfctn, debit/credit
-notification), as downloaded from European banks' online banking or EBICS (German, Swiss,
-Austrian, Dutch, French banks ...). Any version .001.02 to .001.13: elements are matched by
-local name under a `urn:iso:std:iso:20022:tech:xsd:camt.05[234]` namespace.
-
-Variants handled: `Sts` as text (v2-v7) or `Sts/Cd` (v8+); party names as `Cdtr/Nm` or
-`Cdtr/Pty/Nm`; dates as `Dt` or `DtTm` (a DtTm keeps the date as written in its own offset,
-not shifted to UTC); account as IBAN or `Othr/Id`; servicer as BICFI, BIC or name.
+"""ISO 20022 bank exports: camt.052 (BkToCstmrAcctRpt, intraday report), camt.053
+(BkToCstmrStmt, statement), camt.054 (BkToCstmrDbtCdtNtfctn, notification), as downloaded from
+European banks' online banking or EBICS. Any version .001.02 to .001.13: elements are matched
+by local name under a `urn:iso:std:iso:20022:tech:xsd:camt.05[234]` namespace; `Sts` as text
+(up to v7) or `Sts/Cd` (v8+), `Cdtr/Nm` or `Cdtr/Pty/Nm`, `Dt` or `DtTm`, IBAN or `Othr/Id`.
 
 Decisions:
 - Amounts are unsigned; CdtDbtInd gives the sign (DBIT negative). A reversal (RvslInd true)
-  is NOT flipped again: the ISO usage rule says its CdtDbtInd already is the direction of the
-  reversal ("CRDT and RvslInd: the original operation was a debit"). Its counterparty is
-  taken from the opposite role, since related parties describe the original payment.
-- Only booked entries are kept: status BOOK, or no status. PDNG / INFO / FUTR entries are
-  not yet (or never) on the account; they are skipped and counted neither as rows read nor
-  as errors.
-- A batch entry with several TxDtls becomes one transaction per TxDtls when each has an
-  amount in the entry's currency and they add up to the entry amount; otherwise the entry
-  stays one transaction, so the account total is always the bank's.
-- Booking date falls back to the value date when BookgDt is absent (some notifications).
-- uid: `camt:{account}:{AcctSvcrRef or NtryRef}` (+ `:{TxDtls ref or position}` in a split
-  batch; `#n` when a reference repeats within a file); without a reference, the store's hash.
-- Balance: the closing booked one (CLBD) of each statement/report, else its last one.
+  is NOT flipped again: by the ISO usage rule its CdtDbtInd already is the reversal's own
+  direction ("CRDT and RvslInd: the original operation was a debit"). Its counterparty is
+  the opposite role, since related parties describe the original payment.
+- Only booked entries are kept (status BOOK or none). PDNG / INFO / FUTR entries are not (yet)
+  on the account: skipped, counted neither as rows read nor as errors.
+- A DtTm keeps the date as written in its own offset (not shifted to UTC). Without BookgDt
+  the value date is the booking date.
+- A batch entry with several TxDtls becomes one transaction per TxDtls when each has an amount
+  in the entry's currency and they add up to the entry; otherwise it stays one transaction.
+- uid: `camt:{account}:{AcctSvcrRef or NtryRef}`, + `:{TxDtls ref or position}` for a split
+  batch, + `#n` when a reference repeats in one file; without a reference, the store's hash.
+- Balance: each statement's closing booked balance (CLBD), else its last one.
 """
 
 from __future__ import annotations
@@ -44,6 +39,14 @@ _CONTAINERS = {"Stmt", "Rpt", "Ntfctn"}  # camt.053, camt.052, camt.054
 _AMOUNT = re.compile(r"^\d{1,15}(\.\d{1,5})?$")  # ISO amounts: unsigned, up to 5 decimals
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")  # xs:date may carry an offset
 _NOREF = {"NOTPROVIDED", "NONREF"}  # placeholders, not references
+
+
+class _Unreadable(ValueError):
+    """A balance or entry that cannot be read: what was expected, and where."""
+
+    def __init__(self, message: str, el: etree._Element) -> None:
+        super().__init__(message)
+        self.line = el.sourceline
 
 
 def detect(inp: InputFile) -> bool:
@@ -138,7 +141,7 @@ def _balance(box: etree._Element, account: str) -> dict[str, object] | None:
     except ValueError:
         as_of = None
     if amount is None or as_of is None:
-        raise ValueError("expected Amt, CdtDbtInd and Dt/Dt or Dt/DtTm in the balance (Bal)")
+        raise _Unreadable("expected Amt, CdtDbtInd and Dt (Dt or DtTm) in the balance Bal", bal)
     return {"account_id": account, "as_of": as_of.isoformat(), "amount": str(amount[0]),
             "currency": amount[1]}
 
@@ -160,21 +163,22 @@ def _split(total: Decimal, ccy: str | None, ind: str,
 
 
 def _entry(ntry: etree._Element, account: str) -> list[dict[str, object]]:
-    """One booked Ntry -> its transaction rows. Raises ValueError naming what is unreadable."""
+    """One booked Ntry -> its transaction rows; _Unreadable names what could not be read."""
     ind = _text(ntry, "CdtDbtInd")
     amount = _signed(_first(ntry, "Amt"), ind)
     if amount is None:
-        raise ValueError("expected an unsigned amount in Ntry/Amt and CRDT or DBIT in CdtDbtInd")
+        raise _Unreadable("expected an unsigned amount in Ntry/Amt and CRDT or DBIT in "
+                          "CdtDbtInd", ntry)
     try:
         value = _date(_first(ntry, "ValDt"))
     except ValueError:
-        raise ValueError("expected a date in Ntry/ValDt (Dt or DtTm)") from None
+        raise _Unreadable("expected a date in Ntry/ValDt (Dt or DtTm)", ntry) from None
     try:
         booked = _date(_first(ntry, "BookgDt")) or value
     except ValueError:
         booked = None
     if booked is None:
-        raise ValueError("expected a date in Ntry/BookgDt (Dt or DtTm)")
+        raise _Unreadable("expected a date in Ntry/BookgDt (Dt or DtTm)", ntry)
     total, ccy = amount
     reversal = (_text(ntry, "RvslInd") or "").lower() in ("true", "1")
     txs = [t for d in _all(ntry, "NtryDtls") for t in _all(d, "TxDtls")]
@@ -226,15 +230,15 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
         try:
             if (bal := _balance(box, acct["account_id"])) is not None:
                 balances.append(bal)
-        except ValueError as e:
-            errors.append(RowError(box.sourceline, str(e)))
+        except _Unreadable as e:
+            errors.append(RowError(e.line, str(e)))
         for ntry in _all(box, "Ntry"):
             if (_text(ntry, "Sts/Cd", "Sts/Prtry", "Sts") or "BOOK") != "BOOK":
                 continue  # PDNG / INFO / FUTR: not (yet) on the account
             try:
                 new = _entry(ntry, acct["account_id"])
-            except ValueError as e:
-                errors.append(RowError(ntry.sourceline, str(e)))
+            except _Unreadable as e:
+                errors.append(RowError(e.line, str(e)))
                 bad_entries += 1
                 continue
             for r in new:
