@@ -16,8 +16,9 @@ kWh = W x step_hours / 1000. The step of a reading (unless the row states it):
 1. the gap since the previous reading, when a neighbouring reading has the same gap (the
    reading sits in a run of that step: this follows a 60 -> 30 change exactly);
 2. otherwise (a hole in the data before it, or the first row) the step of the next reading,
-   else of the previous one, else the metadata `Pas en minutes`, else the gap itself if it is
-   a step Enedis uses (5, 10, 15, 30, 60 minutes); never longer than the gap itself.
+   else of the previous one, else the metadata `Pas en minutes`, else the gap itself (or, for
+   the first row, the next gap) if it is a step Enedis uses (5, 10, 15, 30, 60 minutes);
+   never longer than the gap since the previous reading.
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ def _steps(frame: pd.DataFrame, meta_step: float) -> pd.Series:
     step = step.fillna(gap.shift(1).where(regular.shift(1, fill_value=False)))
     step = step.fillna(meta_step)
     step = step.fillna(gap.where(gap.isin(_ENEDIS_STEPS)))
+    step = step.fillna(gap.shift(-1).where(gap.shift(-1).isin(_ENEDIS_STEPS)))  # first row
     return step.where(~(step > gap), gap)  # a reading never reaches back past the previous one
 
 

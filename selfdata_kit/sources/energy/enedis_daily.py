@@ -24,11 +24,11 @@ from ..text import head_text, read_text
 from .enedis_common import PARIS, Table, meter_id, meters_frame, number, split_table, to_utc
 from .enedis_csv import is_enedis_series, unit_of
 
-_ENERGY_UNITS = {"wh": 0.001, "kwh": 1.0}  # unit -> kWh
+_ENERGY_UNITS = {"wh": 1000.0, "kwh": 1.0}  # unit -> divisor to kWh
 
 
 def _layout(table: Table) -> tuple[str, float] | None:
-    """('horodate' | 'period', kWh factor) for a daily export, else None."""
+    """('horodate' | 'period', divisor to kWh) for a daily export, else None."""
     if "horodate" in table.header:
         factor = _ENERGY_UNITS.get(unit_of(table))
         return ("horodate", factor) if is_enedis_series(table) and factor else None
@@ -76,7 +76,7 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
         if value is not None and value < 0:
             errors.append(RowError(lines[i], "expected an energy of 0 or more in column Valeur"))
         elif value is not None:
-            kwh.iloc[i] = value * factor
+            kwh.iloc[i] = value / factor
     keep = kwh.notna() & start.notna() & end.notna()  # empty values are gaps, not zeros
     energy = pd.DataFrame({"meter_id": meter, "start_at": start[keep], "end_at": end[keep],
                            "kwh": kwh[keep]}).reset_index(drop=True)

@@ -24,7 +24,7 @@ from ..base import InputFile, ParseContext, Parsed, RowError, Source
 from ..text import head_text, read_text
 from .enedis_common import Table, meter_id, meters_frame, norm, number, split_table, to_utc
 
-_ENERGY_UNITS = {"wh": 0.001, "kwh": 1.0}  # unit -> kWh
+_ENERGY_UNITS = {"wh": 1000.0, "kwh": 1.0}  # unit -> divisor to kWh
 _SUPPLIER = tuple(f"eas f{n}" for n in range(1, 11))
 
 
@@ -74,7 +74,7 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
             errors.append(RowError(line, f"expected {name} not to go down (a meter change or"
                                          " reset?): the interval before it is left out"))
         elif previous is not None:
-            rows.append((previous[0], when, (total - previous[1]) * factor))
+            rows.append((previous[0], when, (total - previous[1]) / factor))
         previous = (when, total)
 
     energy = pd.DataFrame(rows, columns=["start_at", "end_at", "kwh"])
