@@ -21,6 +21,9 @@ __all__ = ["InputFile", "ParseContext", "Parsed", "RowError", "Source", "all_sou
 # One module per format, in the order `selfdata formats` lists them.
 _BUILTIN = (
     "bank.camt",
+    "energy.enedis_csv",
+    "energy.enedis_daily",
+    "energy.enedis_index",
 )
 
 

@@ -1,0 +1,171 @@
+"""What the Enedis customer-site CSV exports ("Mon compte Enedis", "Mes données de
+consommation") share: metadata lines above a header, `;` cells, a trailer block after the
+data, the PRM as meter id, and Europe/Paris wall times with or without an offset.
+
+Used by `enedis_csv` (load curve), `enedis_daily` and `enedis_index`; not a source itself.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..base import RowError
+
+PARIS = "Europe/Paris"
+_PRM = re.compile(r"(?<!\d)\d{14}(?!\d)")
+_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
+_FR_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})")
+
+
+def norm(cell: str) -> str:
+    """'Unité ' -> 'unite': header names without accents, case or stray spaces."""
+    text = unicodedata.normalize("NFKD", cell.strip().strip('"'))
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
+
+
+@dataclass
+class Table:
+    """An export cut into its parts: metadata above the header, the header, the data rows
+    (with their 1-based line numbers) and nothing of the trailer."""
+
+    meta: dict[str, str] = field(default_factory=dict)  # normalised name -> value
+    header: list[str] = field(default_factory=list)  # normalised column names
+    header_line: int = 0
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+
+    def col(self, *names: str) -> int | None:
+        for name in names:
+            if name in self.header:
+                return self.header.index(name)
+        return None
+
+    def first(self, column: int | None) -> str:
+        """The column's value in the first data row ('' when there is none)."""
+        if column is None or not self.rows or column >= len(self.rows[0][1]):
+            return ""
+        return self.rows[0][1][column].strip()
+
+
+def _is_header(cells: list[str]) -> bool:
+    names = [norm(c) for c in cells]
+    return "horodate" in names or any(n.startswith("valeur (en") for n in names)
+
+
+def split_table(text: str) -> Table:
+    """Find the header (the first line naming `Horodate` or `Valeur (en ...)`), read the
+    `name;...` / `value;...` metadata pair (the two non-blank lines above it) and the data
+    rows below it.
+
+    The data ends at the first blank line or at the first line whose first cell does not
+    start with a digit (every data row starts with a date): what follows is the trailer
+    (`Type de relevé;...`, `Date de mise à jour ...`, a second small table) and is ignored.
+    """
+    lines = text.lstrip("\ufeff").splitlines()
+    table = Table()
+    for i, line in enumerate(lines):
+        cells = line.split(";")
+        if not _is_header(cells):
+            continue
+        table.header, table.header_line = [norm(c) for c in cells], i + 1
+        above = [line for line in lines[:i] if line.strip()][-2:]
+        if len(above) == 2:
+            names, values = above[0].split(";"), above[1].split(";")
+            table.meta = {norm(n): v.strip() for n, v in zip(names, values, strict=False)}
+        for j in range(i + 1, len(lines)):
+            row = lines[j].split(";")
+            if not lines[j].strip() or not row[0].strip()[:1].isdigit():
+                break
+            table.rows.append((j + 1, row))
+        break
+    return table
+
+
+def meter_id(table: Table, basename: str) -> str:
+    """The PRM (14 digits) from the metadata, the `Identifiant PRM` column or the file name;
+    'enedis' when none is given (redacted exports write `1429xxxxxxxxxx`)."""
+    candidates = [table.meta.get("identifiant prm", ""),
+                  table.first(table.col("identifiant prm")), basename]
+    for text in candidates:
+        found = _PRM.search(text)
+        if found:
+            return found.group(0)
+    return "enedis"
+
+
+def meters_frame(meter: str) -> pd.DataFrame:
+    return pd.DataFrame([{"meter_id": meter, "commodity": "electricity", "provider": "Enedis",
+                          "unit": "kWh"}])
+
+
+def number(text: str) -> float | None:
+    """'1234', '1234,5', '1 234' -> float; '' -> None (a gap). Raises ValueError."""
+    s = re.sub(r"[\s\u00a0\u202f]", "", text.strip().strip('"')).replace(",", ".")
+    if not s:
+        return None
+    value = float(s)  # ValueError for anything else
+    if not np.isfinite(value):
+        raise ValueError("not a number")
+    return value
+
+
+def to_utc(texts: list[str], lines: list[int], column: str
+           ) -> tuple[pd.Series, list[RowError]]:
+    """Enedis times -> UTC timestamps (NaT where a row is bad, with its RowError).
+
+    With an offset (`2022-10-24T00:30:00+02:00`) the offset is exact. Without one the time
+    is a Europe/Paris wall time. In the autumn the hour 02:00-03:00 appears twice, in order:
+    an ambiguous time is summer time (CEST) until the wall clock goes back on that day, and
+    standard time (CET) after, so the rows' order decides (`ambiguous=` a boolean array).
+    A time that does not exist (spring 02:00-03:00) never appears in a valid export: it is a
+    RowError, not shifted (`nonexistent="NaT"`).
+    """
+    raw = pd.Series([t.strip().strip('"') for t in texts], dtype=object)
+    # 31/03/2024 01:00 -> 2024-03-31 01:00 so one ISO parser reads both
+    iso = raw.str.replace(_FR_DATE, r"\3-\2-\1", regex=True).str.replace("T", " ", n=1)
+    has_offset = iso.str.contains(_OFFSET)
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
+    if has_offset.any():
+        out[has_offset] = pd.to_datetime(iso[has_offset], utc=True, format="ISO8601",
+                                         errors="coerce")
+    naive_idx = ~has_offset
+    nonexistent = pd.Series(False, index=raw.index)
+    if naive_idx.any():
+        wall = pd.Series(pd.to_datetime(iso[naive_idx], format="ISO8601", errors="coerce"))
+        dst = _summer_time_flags(wall)
+        local = pd.DatetimeIndex(wall).tz_localize(PARIS, ambiguous=dst.to_numpy(),
+                                                   nonexistent="NaT")
+        out[naive_idx] = local.tz_convert("UTC")
+        nonexistent[naive_idx] = wall.notna().to_numpy() & local.isna()
+    errors = []
+    for pos in np.flatnonzero(out.isna().to_numpy()):
+        if nonexistent.iloc[pos]:
+            msg = (f"expected a time that exists in Europe/Paris in column {column}"
+                   " (02:00-03:00 is skipped on the spring DST day)")
+        else:
+            msg = f"expected a date and time like 2024-03-31T01:30:00+01:00 in column {column}"
+        errors.append(RowError(lines[pos], msg))
+    return out, errors
+
+
+def _summer_time_flags(wall: pd.Series) -> pd.Series:
+    """For each wall time, True (CEST) unless it is an ambiguous autumn time that comes
+    after the clock went back: a wall time not later than the previous ambiguous one that
+    day (02:00, 02:30, 02:00 <- here, 02:30)."""
+    flags = pd.Series(True, index=wall.index)
+    ok = wall.dropna()
+    if ok.empty:
+        return flags
+    as_true = pd.DatetimeIndex(ok).tz_localize(PARIS, ambiguous=True, nonexistent="NaT")
+    as_false = pd.DatetimeIndex(ok).tz_localize(PARIS, ambiguous=False, nonexistent="NaT")
+    amb = ok[(as_true != as_false) & ~as_true.isna()]
+    if amb.empty:
+        return flags
+    went_back = amb.groupby(amb.dt.date).transform(
+        lambda s: (s.diff() <= pd.Timedelta(0)).cummax())
+    flags[amb.index] = ~went_back.astype(bool)
+    return flags
