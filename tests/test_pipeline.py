@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import table_rows
 
 from selfdata_kit import sources
 from selfdata_kit.errors import (
@@ -24,7 +25,6 @@ from selfdata_kit.importer import import_file, import_paths, redact_name
 from selfdata_kit.sources.base import InputFile, ParseContext, Parsed, RowError, Source
 from selfdata_kit.sources.text import decode, read_text
 from selfdata_kit.store import Store
-from tests.conftest import table_rows
 
 
 def _parse_lines(inp: InputFile, ctx: ParseContext) -> Parsed:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import table_rows
 
 from selfdata_kit.errors import StoreError
 from selfdata_kit.store import TABLES, Store, open_store
-from tests.conftest import table_rows
 
 
 def _import(store: Store, tables: dict, person: str = "alice", path: str = "f.csv"):
