@@ -6,6 +6,7 @@ clear message instead of being expanded or fetched.
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from lxml import etree
@@ -14,6 +15,46 @@ from ..errors import FormatError, UnsafeInputError
 from .base import InputFile
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+
+
+def prolog(data: bytes) -> bytes:
+    """Everything before the root element (declaration, comments, PIs, DOCTYPE), as UTF-8.
+
+    The whole prolog is scanned, however long, so a DOCTYPE cannot hide behind a big comment.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        data = data.decode("utf-16", errors="replace").encode("utf-8")
+    i = 0
+    while (i := data.find(b"<", i)) >= 0:
+        if data.startswith(b"<?", i):
+            end = data.find(b"?>", i)
+        elif data.startswith(b"<!--", i):
+            end = data.find(b"-->", i)
+        elif _DOCTYPE.match(data, i):
+            subset = data.find(b"[", i, data.find(b">", i) + 1 or len(data))
+            end = data.find(b"]", subset) if subset >= 0 else i
+            end = data.find(b">", max(end, i))
+        else:
+            return data[:i]  # the root element starts here
+        if end < 0:
+            return data
+        i = end + 1
+    return data
+
+
+def declares_entities(data: bytes) -> bool:
+    return bool(_ENTITY_DECL.search(prolog(data)))
+
+
+def refuse_entities(data: bytes, name: str) -> None:
+    """Raise UnsafeInputError when the document declares entities (for streaming parsers too)."""
+    if declares_entities(data):
+        raise UnsafeInputError(
+            "the XML declares entities (<!ENTITY ...>); real exports never do, so it is refused",
+            file=name,
+            hint="this file may be crafted to exhaust memory or read local files",
+        )
 
 
 def _parser() -> etree.XMLParser:
@@ -31,13 +72,7 @@ def _parser() -> etree.XMLParser:
 def parse_xml(inp: InputFile, data: bytes | None = None) -> etree._Element:
     """Parse an export's XML safely; FormatError (with the line) when it is not well-formed."""
     data = inp.read_bytes() if data is None else data
-    doctype_end = data.find(b"]>", 0, 1 << 20)
-    if b"<!DOCTYPE" in data[: 1 << 16] and _ENTITY_DECL.search(data[: max(doctype_end, 1 << 16)]):
-        raise UnsafeInputError(
-            "the XML declares entities (<!ENTITY ...>); real exports never do, so it is refused",
-            file=inp.name,
-            hint="this file may be crafted to exhaust memory or read local files",
-        )
+    refuse_entities(data, inp.name)
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as e:
