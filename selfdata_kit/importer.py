@@ -50,6 +50,17 @@ def redact_name(name: str) -> str:
     return _IDENTIFIER_IN_NAME.sub("#", name)
 
 
+def log_name(inp: InputFile, source: Source) -> str:
+    """The name kept in the import log: redacted, or hashed for sources whose file names
+    are personal."""
+    if not source.private_file_names:
+        return redact_name(inp.name)
+    folder, sep, base = inp.name.replace("\\", "/").rpartition("/")
+    ext = base.rsplit(".", 1)[1] if "." in base else ""
+    digest = hashlib.sha256(base.encode("utf-8")).hexdigest()[:16]
+    return f"{redact_name(folder)}{sep}{digest}{'.' + ext if ext else ''}"
+
+
 def sha256_of(inp: InputFile) -> str:
     digest = hashlib.sha256()
     with inp.open() as f:
@@ -99,7 +110,7 @@ def import_file(
         counts = store.import_parsed(
             person_id=person_id,
             source=source.name,
-            path=redact_name(inp.name),
+            path=log_name(inp, source),
             sha256=sha256_of(inp),
             size_bytes=inp.size,
             tables=parsed.tables,

@@ -24,6 +24,8 @@ _BUILTIN = (
     "energy.enedis_csv",
     "energy.enedis_daily",
     "energy.enedis_index",
+    "calls.android_backup",
+    "calls.google_voice",
 )
 
 

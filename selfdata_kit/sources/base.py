@@ -94,6 +94,9 @@ class Source:
     detect: Callable[[InputFile], bool]
     parse: Callable[[InputFile, ParseContext], Parsed]
     extensions: tuple[str, ...] = ()
+    # the exporter names files after people (Takeout Voice: "Alice - Received - ....html"):
+    # the import log then keeps a hash of the file name, not the name
+    private_file_names: bool = False
 
 
 def is_zip(inp: InputFile) -> bool:
