@@ -20,6 +20,9 @@ __all__ = ["InputFile", "ParseContext", "Parsed", "RowError", "Source", "all_sou
 
 # One module per format, in the order `selfdata formats` lists them.
 _BUILTIN = (
+    "energy.enedis_dataconnect",
+    "energy.grdf",
+    "energy.greenbutton",
 )
 
 
