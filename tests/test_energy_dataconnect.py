@@ -85,6 +85,8 @@ def test_load_curve_autumn_day_has_50_half_hours_resolved_by_order(store) -> Non
     assert [r[1] for r in rows[3:8]] == [_utc(2024, 10, 27, 0), _utc(2024, 10, 27, 0, 30),
                                          _utc(2024, 10, 27, 1), _utc(2024, 10, 27, 1, 30),
                                          _utc(2024, 10, 27, 2)]
+    # ... each keeping its own reading: 890, 660 W (summer), then 340, 330 W (winter), 280 W
+    assert [r[2] for r in rows[3:8]] == pytest.approx([0.445, 0.33, 0.17, 0.165, 0.14])
     assert sum(r[2] for r in rows) == pytest.approx(14.7525)  # 29,505 W x 0.5 h
 
 
@@ -171,3 +173,16 @@ def test_detection_is_specific() -> None:
     assert not dc.detect(InputFile.from_path(conformance("energy/grdf_daily.json")))
     assert not dc.detect(InputFile.from_path(conformance("energy/greenbutton_hourly.xml")))
     assert not dc.detect(InputFile.from_bytes("x.json", b'{"date": "2024-01-01", "value": 1}'))
+
+
+def test_local_time_in_the_spring_gap_is_a_row_error(tmp_path: Path) -> None:
+    doc = json.loads(fixture("enedis_dc_curve_spring.json").read_text())
+    doc["meter_reading"]["interval_reading"][3]["date"] = "2024-03-31 02:30:00"  # never existed
+    text = json.dumps(doc, indent=2)
+    path = tmp_path / "gap.json"
+    path.write_text(text)
+    line = next(n for n, s in enumerate(text.splitlines(), 1) if "2024-03-31 02:30:00" in s)
+    parsed = dc.parse(InputFile.from_path(path), ParseContext("alice"))
+    assert [e.line for e in parsed.errors] == [line]
+    assert "daylight-saving gap" in parsed.errors[0].message
+    assert len(parsed.tables["energy"]) == 45

@@ -45,7 +45,7 @@ def detect(inp: InputFile) -> bool:
 def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
     what = "a GRDF consumption document ({PCE: {releves: [...]}})"
     doc, text = load_json(inp, what)
-    points = _points(doc)
+    points = _points(doc, inp.name)
     if not points:
         raise FormatError(f"expected {what}", file=inp.name,
                           hint="save the consumption data from monespace.grdf.fr as it came")
@@ -72,7 +72,7 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
     return Parsed(tables={"meters": meters, "energy": energy}, errors=errors, rows_read=total)
 
 
-def _points(doc: Any) -> list[tuple[str, list]]:
+def _points(doc: Any, name: str) -> list[tuple[str, list]]:
     """(PCE, readings) for each delivery point, whichever wrapper the file uses."""
     items: list[tuple[str | None, Any]]
     if isinstance(doc, list):
@@ -90,7 +90,7 @@ def _points(doc: Any) -> list[tuple[str, list]]:
         pce = str(item.get("idPce") or key or "").strip()
         if not pce:
             raise FormatError("expected the delivery point number (idPce) of the readings",
-                              hint="save the consumption data as it came, with its PCE")
+                              file=name, hint="save the consumption data as it came, with its PCE")
         found.append((pce, item["releves"]))
     return found
 

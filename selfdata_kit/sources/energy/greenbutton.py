@@ -65,6 +65,9 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
                 last_type = res
             elif kind == "IntervalBlock":
                 blocks.append((links.get("up") or links.get("self", ""), res, last_type))
+    if not blocks:
+        raise FormatError("expected IntervalBlock entries: this feed holds no interval readings",
+                          file=inp.name, hint="download the usage data itself, not a summary")
     related = _related(entries)
     rows, errors, n = [], [], 0
     meters: dict[str, tuple[str, str, str]] = {}
@@ -159,7 +162,7 @@ def _meter_id(point_href: str, root: etree._Element) -> str:
     path = urlsplit(point_href).path.strip("/")
     if "resource/" in path:
         path = path.split("resource/", 1)[1]
-    return path or (_text(root, "{http://www.w3.org/2005/Atom}id") or "green-button").strip()
+    return path or (_text(root, "id") or "green-button").strip()
 
 
 def _unit_name(uom: int) -> str:
