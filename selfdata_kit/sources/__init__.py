@@ -26,6 +26,9 @@ _BUILTIN = (
     "energy.enedis_index",
     "calls.android_backup",
     "calls.google_voice",
+    "energy.enedis_dataconnect",
+    "energy.grdf",
+    "energy.greenbutton",
 )
 
 
