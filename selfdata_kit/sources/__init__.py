@@ -20,6 +20,9 @@ __all__ = ["InputFile", "ParseContext", "Parsed", "RowError", "Source", "all_sou
 
 # One module per format, in the order `selfdata formats` lists them.
 _BUILTIN = (
+    "places.takeout_records",
+    "places.takeout_semantic",
+    "places.timeline",
 )
 
 
