@@ -29,6 +29,9 @@ _BUILTIN = (
     "energy.enedis_dataconnect",
     "energy.grdf",
     "energy.greenbutton",
+    "places.takeout_records",
+    "places.takeout_semantic",
+    "places.timeline",
 )
 
 

@@ -1,0 +1,58 @@
+"""Google Takeout location history, raw points: `Location History/Records.json` (2019+) and
+the legacy `Location History/Location History.json` (Google Takeout, Google Maps Timeline).
+
+Both are `{"locations": [...]}`, one record per position fix:
+- legacy: `"timestampMs": "1437263846012"` (epoch milliseconds, a string);
+- Records.json: `"timestamp": "2022-01-12T17:18:24.190Z"` (ISO 8601, also without
+  milliseconds or with an offset such as `+01:00`).
+Coordinates are `latitudeE7` / `longitudeE7` (degrees x 10^7); some exports wrote negative
+ones as unsigned 32-bit integers (see `_common.e7`). `accuracy` is a radius in metres.
+
+Each record becomes one `point` row: `start_at` is the fix's time and `end_at` is NULL (a fix
+is an instant, not a stay). The nested `activity` guesses, `source`, `deviceTag`, altitude,
+velocity and heading are not kept. A record without usable coordinates or time is a row error.
+The file is streamed (`_jsonstream`): a multi-GB Records.json is read in 1 MiB chunks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..base import InputFile, ParseContext, Parsed, Source
+from ..text import head_text
+from ._common import Collector, e7_pair
+from ._jsonstream import iter_list
+
+_START = re.compile(r'\A\ufeff?\s*\{\s*"locations"\s*:\s*\[')
+
+
+def detect(inp: InputFile) -> bool:
+    head = head_text(inp)
+    return bool(_START.match(head)) and ('"latitudeE7"' in head or '"timestampMs"' in head)
+
+
+def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
+    rows = Collector()
+    with inp.open() as f:
+        for n, (line, rec) in enumerate(iter_list(f, inp.name, "locations"), start=1):
+            if not isinstance(rec, dict):
+                rows.reject(line, n, "a location object")
+                continue
+            lat, lon = e7_pair(rec)
+            start = rec.get("timestamp") if "timestamp" in rec else rec.get("timestampMs")
+            if start is None:
+                rows.reject(line, n, "a timestamp or timestampMs")
+                continue
+            rows.add(line, n, kind="point", start=start, lat=lat, lon=lon,
+                     accuracy=rec.get("accuracy"))
+    return Parsed(tables={"places": rows.frame()}, errors=rows.errors, rows_read=rows.rows_read)
+
+
+SOURCE = Source(
+    name="google-location-records",
+    title="Google Takeout location history points (Records.json, legacy Location History.json)",
+    kind="places",
+    detect=detect,
+    parse=parse,
+    extensions=(".json",),
+)
