@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +22,9 @@ from .sources.base import InputFile, ParseContext, Parsed, RowError, Source
 from .store import ImportCounts, Store
 
 log = logging.getLogger(__name__)
+# What reading a damaged / encrypted / Deflate64 zip member raises.
+_UNREADABLE = (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError,
+               RuntimeError)
 
 
 @dataclass
@@ -122,6 +127,12 @@ def import_file(
         if e.file is None:
             e.file = inp.name
         return FileReport(inp.name, "failed", source=source, error=e)
+    except _UNREADABLE as e:  # a damaged, encrypted or exotic archive member
+        log.debug("cannot read %s", inp.name, exc_info=True)
+        return FileReport(inp.name, "failed", source=source, error=FormatError(
+            f"the file cannot be read ({type(e).__name__})", file=inp.name,
+            hint="the archive may be damaged, encrypted or use an unusual compression:"
+            " extract it with another tool, or download it again"))
     return FileReport(inp.name, "imported", source=source, counts=counts, issues=parsed.errors)
 
 

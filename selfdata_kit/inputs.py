@@ -8,9 +8,10 @@ declared size, so checking declared sizes is enough).
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import FormatError, UnsafeInputError
 from .sources.base import InputFile
@@ -57,31 +58,62 @@ def _file(path: Path, *, explicit: bool) -> Iterator[Found]:
         yield Found(inp, inp.name, explicit)
 
 
+class _Archive:
+    """One open ZipFile shared by all members of an archive: opening a ZipFile re-reads the
+    whole central directory, which would make a 20,000-member Takeout quadratic."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._zf: zipfile.ZipFile | None = None
+
+    def members(self) -> list[zipfile.ZipInfo]:
+        return [i for i in self._open().infolist() if not i.is_dir()]
+
+    def opener(self, member: str) -> Callable[[], BinaryIO]:
+        return lambda: self._open().open(member)
+
+    def _open(self) -> zipfile.ZipFile:
+        if self._zf is None:  # also reopens for members used after the walk ended
+            self._zf = zipfile.ZipFile(self.path)
+        return self._zf
+
+    def close(self) -> None:
+        if self._zf is not None:
+            self._zf.close()
+            self._zf = None
+
+
 def _zip_members(path: Path) -> Iterator[Found]:
     name = str(path)
+    archive = _Archive(path)
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = [i for i in zf.infolist() if not i.is_dir()]
+        infos = archive.members()
     except (zipfile.BadZipFile, OSError) as e:
+        archive.close()
         yield Found(None, name, True, error=FormatError(
             f"this zip archive cannot be read ({e})", file=name,
             hint="the download may be incomplete: download the archive again"))
         return
     problem = _zip_limits(infos)
     if problem:
+        archive.close()
         yield Found(None, name, True, error=UnsafeInputError(
             problem, file=name, hint="unzip it yourself and import the files you trust"))
         return
-    for info in infos:
-        member = f"{name}:{info.filename}"
-        base = info.filename.rsplit("/", 1)[-1]
-        if base.startswith(".") or info.filename.startswith("__MACOSX/"):
-            continue
-        if info.filename.lower().endswith(".zip"):
-            yield Found(None, member, False, skipped="archive inside the archive (unzip it first)")
-            continue
-        yield Found(InputFile(member, info.file_size, _member_opener(path, info.filename)),
-                    member, False)
+    try:
+        for info in infos:
+            member = f"{name}:{info.filename}"
+            base = info.filename.rsplit("/", 1)[-1]
+            if base.startswith(".") or info.filename.startswith("__MACOSX/"):
+                continue
+            if info.filename.lower().endswith(".zip"):
+                yield Found(None, member, False,
+                            skipped="archive inside the archive (unzip it first)")
+                continue
+            yield Found(InputFile(member, info.file_size, archive.opener(info.filename)),
+                        member, False)
+    finally:
+        archive.close()
 
 
 def _zip_limits(infos: list[zipfile.ZipInfo]) -> str | None:
@@ -97,20 +129,3 @@ def _zip_limits(infos: list[zipfile.ZipInfo]) -> str | None:
             return (f"a member expands {i.file_size // max(i.compress_size, 1)} times "
                     "(a zip bomb?)")
     return None
-
-
-def _member_opener(path: Path, member: str):
-    def opener():
-        zf = zipfile.ZipFile(path)
-        stream = zf.open(member)
-        # close the archive with the member stream
-        original_close = stream.close
-
-        def close() -> None:
-            original_close()
-            zf.close()
-
-        stream.close = close  # type: ignore[method-assign]
-        return stream
-
-    return opener

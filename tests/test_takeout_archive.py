@@ -197,11 +197,6 @@ def _spoil(archive: Path, member: str, how: str) -> None:
     archive.write_bytes(bytes(data))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "inputs.py / importer.py: reading a damaged, encrypted or Deflate64 zip member raises "
-    "zlib.error / RuntimeError / NotImplementedError from InputFile.head() inside "
-    "detect_source, which import_file does not catch: import_paths stops with a traceback "
-    "instead of reporting that member as failed and importing the others"))
 @pytest.mark.parametrize("how", ["corrupt", "deflate64", "encrypted"])
 def test_a_damaged_member_fails_alone(store, tmp_path, how):
     archive = build_zip(tmp_path / "takeout.zip", takeout_members())
@@ -212,11 +207,6 @@ def test_a_damaged_member_fails_alone(store, tmp_path, how):
     assert reports[SEMANTIC].status == "imported"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "inputs.py: each InputFile.open() of a zip member builds a new ZipFile, which re-reads "
-    "the whole central directory; detection opens each member once per source, so an "
-    "archive of n members costs O(n^2) (measured: 500 members 2.5 s, 1000 members 10.7 s "
-    "with 3 sources; a 20,000-member Takeout would take over an hour)"))
 def test_central_directory_is_read_once_per_archive(store, tmp_path, monkeypatch):
     members = {f"Takeout/Google Photos/Trip/IMG_{i:04}.jpg.json": b'{"title": "IMG"}'
                for i in range(40)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
@@ -44,8 +45,15 @@ class InputFile:
         return self.opener()
 
     def head(self, n: int = HEAD_BYTES) -> bytes:
+        if n <= HEAD_BYTES:  # every source's detect asks: read (and decompress) it once
+            return self._head[:n]
         with self.open() as f:
             return f.read(n)
+
+    @cached_property
+    def _head(self) -> bytes:
+        with self.open() as f:
+            return f.read(HEAD_BYTES)
 
     def read_bytes(self) -> bytes:
         with self.open() as f:
