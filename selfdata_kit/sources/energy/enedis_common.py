@@ -97,6 +97,13 @@ def meter_id(table: Table, basename: str) -> str:
     return "enedis"
 
 
+def interval_uid(meter: str, start: pd.Series, end: pd.Series) -> pd.Series:
+    """One key per meter and interval for every Enedis export (customer-site CSVs, Data
+    Connect JSON), so the same interval read from two exports is stored once."""
+    iso = "%Y-%m-%dT%H:%M:%SZ"
+    return f"enedis:{meter}:" + start.dt.strftime(iso) + "/" + end.dt.strftime(iso)
+
+
 def meters_frame(meter: str) -> pd.DataFrame:
     return pd.DataFrame([{"meter_id": meter, "commodity": "electricity", "provider": "Enedis",
                           "unit": "kWh"}])

@@ -31,7 +31,15 @@ import pandas as pd
 from ...errors import FormatError
 from ..base import InputFile, ParseContext, Parsed, RowError, Source
 from ..text import head_text, read_text
-from .enedis_common import meter_id, meters_frame, norm, number, split_table, to_utc
+from .enedis_common import (
+    interval_uid,
+    meter_id,
+    meters_frame,
+    norm,
+    number,
+    split_table,
+    to_utc,
+)
 
 _POWER_UNITS = {"w": 1.0, "kw": 1000.0}  # unit -> W (not VA: that is the daily maximum power)
 _ENEDIS_STEPS = (5.0, 10.0, 15.0, 30.0, 60.0)  # minutes
@@ -106,7 +114,7 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
         "end_at": frame["end_at"],
         "kwh": frame["w"] * frame["step"] / 60 / 1000,
     })
-    energy["uid"] = f"enedis-curve:{meter}:" + energy["end_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    energy["uid"] = interval_uid(meter, energy["start_at"], energy["end_at"])
     errors.sort(key=lambda e: e.line or 0)
     return Parsed(tables={"meters": meters_frame(meter), "energy": energy.reset_index(drop=True)},
                   errors=errors, rows_read=len(table.rows))

@@ -21,7 +21,16 @@ import pandas as pd
 from ...errors import FormatError
 from ..base import InputFile, ParseContext, Parsed, RowError, Source
 from ..text import head_text, read_text
-from .enedis_common import PARIS, Table, meter_id, meters_frame, number, split_table, to_utc
+from .enedis_common import (
+    PARIS,
+    Table,
+    interval_uid,
+    meter_id,
+    meters_frame,
+    number,
+    split_table,
+    to_utc,
+)
 from .enedis_csv import is_enedis_series, unit_of
 
 _ENERGY_UNITS = {"wh": 1000.0, "kwh": 1.0}  # unit -> divisor to kWh
@@ -80,9 +89,7 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
     keep = kwh.notna() & start.notna() & end.notna()  # empty values are gaps, not zeros
     energy = pd.DataFrame({"meter_id": meter, "start_at": start[keep], "end_at": end[keep],
                            "kwh": kwh[keep]}).reset_index(drop=True)
-    iso = "%Y-%m-%dT%H:%M:%SZ"
-    energy["uid"] = (f"enedis-day:{meter}:" + energy["start_at"].dt.strftime(iso) + "/"
-                     + energy["end_at"].dt.strftime(iso))
+    energy["uid"] = interval_uid(meter, energy["start_at"], energy["end_at"])
     errors.sort(key=lambda e: e.line or 0)
     return Parsed(tables={"meters": meters_frame(meter), "energy": energy}, errors=errors,
                   rows_read=len(table.rows))

@@ -29,6 +29,7 @@ import pandas as pd
 from ...errors import FormatError
 from ..base import InputFile, ParseContext, Parsed, RowError, Source
 from ._json import KeyLines, load_json, looks_like_json
+from .enedis_common import interval_uid
 
 TZ = "Europe/Paris"  # Enedis writes local times without offset
 _ENERGY_UNITS = {"Wh": Decimal(1000), "kWh": Decimal(1)}  # per-interval energy -> divisor to kWh
@@ -134,9 +135,7 @@ def _response(mr: dict, first: int, lines: KeyLines,
         errors.append(RowError(lines(first + kept[k]), "expected a local time that exists"
                                " (the date falls in the spring daylight-saving gap)"))
     frame = frame[~bad]
-    fmt = "%Y-%m-%dT%H:%MZ"
-    frame["uid"] = ("enedis:" + prm + ":" + frame["start_at"].dt.strftime(fmt) + "/"
-                    + frame["end_at"].dt.strftime(fmt))
+    frame["uid"] = interval_uid(prm, frame["start_at"], frame["end_at"])
     return frame.reset_index(drop=True), unit, errors
 
 

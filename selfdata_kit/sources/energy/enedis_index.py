@@ -22,7 +22,16 @@ import pandas as pd
 from ...errors import FormatError
 from ..base import InputFile, ParseContext, Parsed, RowError, Source
 from ..text import head_text, read_text
-from .enedis_common import Table, meter_id, meters_frame, norm, number, split_table, to_utc
+from .enedis_common import (
+    Table,
+    interval_uid,
+    meter_id,
+    meters_frame,
+    norm,
+    number,
+    split_table,
+    to_utc,
+)
 
 _ENERGY_UNITS = {"wh": 1000.0, "kwh": 1.0}  # unit -> divisor to kWh
 _SUPPLIER = tuple(f"eas f{n}" for n in range(1, 11))
@@ -81,9 +90,7 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
     energy["start_at"] = pd.to_datetime(energy["start_at"], utc=True)
     energy["end_at"] = pd.to_datetime(energy["end_at"], utc=True)
     energy.insert(0, "meter_id", meter)
-    iso = "%Y-%m-%dT%H:%M:%SZ"
-    energy["uid"] = (f"enedis-index:{meter}:" + energy["start_at"].dt.strftime(iso) + "/"
-                     + energy["end_at"].dt.strftime(iso))
+    energy["uid"] = interval_uid(meter, energy["start_at"], energy["end_at"])
     errors.sort(key=lambda e: e.line or 0)
     return Parsed(tables={"meters": meters_frame(meter), "energy": energy}, errors=errors,
                   rows_read=len(table.rows))
