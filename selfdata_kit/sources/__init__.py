@@ -20,6 +20,8 @@ __all__ = ["InputFile", "ParseContext", "Parsed", "RowError", "Source", "all_sou
 
 # One module per format, in the order `selfdata formats` lists them.
 _BUILTIN = (
+    "bank.ofx",
+    "bank.qif",
 )
 
 
