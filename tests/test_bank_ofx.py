@@ -361,3 +361,16 @@ def test_ofx2_declaring_entities_is_refused(store):
     assert isinstance(report.error, UnsafeInputError)
     assert "entities" in report.error.message and "refused" in report.error.message
     assert store.counts()["transactions"] == 0
+
+
+def test_several_ofx_documents_concatenated_in_one_file(store):
+    data = b"".join((BANK / n).read_bytes() for n in ("ofx1_unclosed_sgml.ofx",
+                                                      "ofx1_bad_date.ofx"))
+    report = load_bytes(store, data)
+    assert report.status == "failed"  # the second document's bad date, at its line in the file
+    first_lines = (BANK / "ofx1_unclosed_sgml.ofx").read_text("ascii").count("\n")
+    assert report.error.line == first_lines + 52
+    data = data.replace(b"2024-01-24", b"20240124")
+    assert load_bytes(store, data).status == "imported"
+    assert store.run("SELECT account_id, count(*) FROM transactions GROUP BY 1 ORDER BY 1") == [
+        ("00050012345", 3), ("00055555555", 2)]

@@ -6,8 +6,8 @@ syntax but silent about nesting (an empty unclosed `<BALAMT>` swallows its sibli
 is wrapped to check that every end tag closes the element it should; on any doubt the
 tolerant scanner reads the file instead. The scanner copes with what real bank files do:
 unclosed leaf tags in 1.x and 2.x, empty leaves, lower-case tags, stray end tags, CDATA,
-text after the end of `</OFX>`. `LineFinder` gives row errors their file line, since
-neither tree keeps one.
+text after `</OFX>`, several OFX documents concatenated in one file (read as one).
+`LineFinder` gives row errors their file line, since neither tree keeps one.
 """
 
 from __future__ import annotations
@@ -98,17 +98,12 @@ def read_tolerant(body: str, name: str, first_line: int = 1) -> ET.Element:
                 open_tags = [e.tag for e, _ in stack]
                 if tag in open_tags:  # an end tag closes every element opened inside it
                     del stack[len(open_tags) - 1 - open_tags[::-1].index(tag):]
-                    if not stack:
-                        break  # </OFX>: what follows is not part of the document
                 continue  # a stray end tag (of a leaf, or of nothing open)
-            if root is None:
-                if tag != "OFX":
-                    continue
-                root = ET.Element(tag)
-                stack.append((root, start_line))
-                continue
             if not stack:
-                break
+                if tag == "OFX":  # the document, or another one concatenated after it
+                    root = root if root is not None else ET.Element(tag)
+                    stack.append((root, start_line))
+                continue  # before <OFX> or after </OFX>: not part of a document
             element = ET.SubElement(stack[-1][0], tag)
             element.text = ""
             if tag not in AGGREGATES and (tag in LEAVES or tag not in closed):
