@@ -196,9 +196,12 @@ def _text(element: ET.Element, path: str) -> str | None:
 
 def _unescape(m: re.Match[str]) -> str:
     ref = m[1]
-    if ref.startswith("#x"):
-        return chr(int(ref[2:], 16))
-    return chr(int(ref[1:])) if ref.startswith("#") else _ENTITIES[ref]
+    if not ref.startswith("#"):
+        return _ENTITIES[ref]
+    try:
+        return chr(int(ref[2:], 16) if ref.startswith("#x") else int(ref[1:]))
+    except (ValueError, OverflowError):  # beyond Unicode: kept as written
+        return m[0]
 
 
 SOURCE = Source(

@@ -8,9 +8,10 @@ N number, L category, `^` end of record (the last `^` may be missing). Other blo
 (categories, classes, memorized payees, investments) are skipped.
 
 Dates: dd/mm/yy[yy], M/D/YY, Quicken's M/D'YY (apostrophe for years 2000+, spaces allowed),
-d.m.yyyy, yyyy-mm-dd. Day-first or month-first is decided once for the whole file: a first
-part over 12 proves day-first, a second part over 12 proves month-first; without proof,
-day-first (French banks), except when years are written with an apostrophe (US Quicken).
+d.m.yyyy, yyyy-mm-dd, yyyy/mm/dd. Day-first or month-first is decided once for the whole
+file: a first part over 12 proves day-first, a second part over 12 proves month-first;
+without proof, day-first (French banks), except when years are written with an apostrophe
+(US Quicken). Dates that contradict the decision are row errors.
 Two-digit years after a slash: 00-68 are 20xx, 69-99 are 19xx (as Python's %y).
 Amounts: `-1,234.56` or `-1234,56`; the decimal mark is decided once for the whole file.
 
@@ -36,7 +37,7 @@ ACCOUNT_KINDS = {"bank": "bank", "ccard": "creditcard", "cash": "cash",
                  "oth a": "asset", "oth l": "liability"}
 _SLASHED = re.compile(r"^(\d{1,2})\s*[/-]\s*(\d{1,2})\s*([/'-])\s*(\d{1,4})$")
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_ISO = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 
 
 def detect(inp: InputFile) -> bool:
@@ -94,7 +95,7 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
 
 def _records(text: str) -> Iterator[_Record]:
     section, account, record = "", None, None
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
         line = raw.strip()
         if not line:
             continue
@@ -115,7 +116,8 @@ def _records(text: str) -> Iterator[_Record]:
                     account = record.get("N")  # the transactions that follow are its own
             record = None
             continue
-        record = record or _Record(section, account, number)
+        if record is None:
+            record = _Record(section, account, number)
         # first occurrence wins: split lines (S, E, $) and address lines (A) are not read
         record.fields.setdefault(line[0].upper(), (number, line[1:].strip()))
     if record is not None:
