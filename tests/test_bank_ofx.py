@@ -374,3 +374,10 @@ def test_several_ofx_documents_concatenated_in_one_file(store):
     assert load_bytes(store, data).status == "imported"
     assert store.run("SELECT account_id, count(*) FROM transactions GROUP BY 1 ORDER BY 1") == [
         ("00050012345", 3), ("00055555555", 2)]
+
+
+def test_stray_non_utf8_bytes_do_not_turn_a_utf8_body_into_windows_1252(store):
+    data = b"\xff\x80 junk\r\n" + (BANK / "ofx1_charset1252_utf8_body.ofx").read_bytes()
+    assert load_bytes(store, data).status == "imported"
+    assert store.run("SELECT counterparty FROM transactions ORDER BY uid") == [
+        ("CB CAFÉ DE LA GARE",), ("REMBOURSEMENT SÉCU",)]
