@@ -132,8 +132,10 @@ def _print_report(r: FileReport) -> None:
 
 
 def cmd_formats(args: argparse.Namespace) -> int:
-    for s in sources.all_sources():
-        print(f"{s.name:<22} {s.kind:<8} {s.title}")
+    known = sources.all_sources()
+    width = max(len(s.name) for s in known)
+    for s in known:
+        print(f"{s.name:<{width}}  {s.kind:<7} {s.title}")
     return 0
 
 

@@ -97,8 +97,8 @@ def test_reading_a_missing_store_is_a_clear_error(tmp_path, capsys) -> None:
 def test_formats_lists_every_source(capsys) -> None:
     assert main(["formats"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "toy                    bank     toy bank lines",
-        "greedy                 bank     claims toy files too"]
+        "toy     bank    toy bank lines",
+        "greedy  bank    claims toy files too"]
 
 
 def _commands() -> dict[str, argparse.ArgumentParser]:

@@ -20,12 +20,14 @@ __all__ = ["InputFile", "ParseContext", "Parsed", "RowError", "Source", "all_sou
 
 # One module per format, in the order `selfdata formats` lists them.
 _BUILTIN = (
+    "bank.ofx",
+    "bank.qif",
     "bank.camt",
+    "calls.android_backup",
+    "calls.google_voice",
     "energy.enedis_csv",
     "energy.enedis_daily",
     "energy.enedis_index",
-    "calls.android_backup",
-    "calls.google_voice",
     "energy.enedis_dataconnect",
     "energy.grdf",
     "energy.greenbutton",
