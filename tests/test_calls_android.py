@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, conformance, table_rows
 
 from selfdata_kit.enrich.contacts import contact_key
 from selfdata_kit.errors import FormatError, RejectedRowsError, UnsafeInputError
@@ -13,7 +14,6 @@ from selfdata_kit.importer import import_file
 from selfdata_kit.sources import detect_source
 from selfdata_kit.sources.base import InputFile, ParseContext
 from selfdata_kit.sources.calls import android_backup
-from tests.conftest import FIXTURES, conformance, table_rows
 
 CALLS = FIXTURES / "calls" / "android_calls.xml"
 LATER = FIXTURES / "calls" / "android_calls_later.xml"

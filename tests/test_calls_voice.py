@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
+from conftest import FIXTURES
 
 from selfdata_kit.enrich.contacts import contact_key
 from selfdata_kit.importer import import_paths
 from selfdata_kit.sources.base import InputFile, ParseContext
 from selfdata_kit.sources.calls import google_voice
 from selfdata_kit.sources.calls.google_voice import iso_duration_seconds
-from tests.conftest import FIXTURES
 
 VOICE = FIXTURES / "calls" / "voice"
 CTX = ParseContext("p", hmac_key=b"k" * 32)

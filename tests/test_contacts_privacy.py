@@ -6,11 +6,11 @@ import re
 
 import pandas as pd
 import pytest
+from conftest import FIXTURES, conformance
 
 from selfdata_kit.enrich.contacts import contact_key, contacts_frame, identity
 from selfdata_kit.importer import import_file, import_paths
 from selfdata_kit.sources.base import InputFile, ParseContext
-from tests.conftest import FIXTURES, conformance
 
 CALLS = FIXTURES / "calls"
 CTX = ParseContext("p", hmac_key=b"k" * 32)

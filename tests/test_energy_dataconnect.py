@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, conformance, table_rows
 
 from selfdata_kit.errors import FormatError
 from selfdata_kit.importer import import_file
 from selfdata_kit.sources import detect_source
 from selfdata_kit.sources.base import InputFile, ParseContext
 from selfdata_kit.sources.energy import enedis_dataconnect as dc
-from tests.conftest import FIXTURES, conformance, table_rows
 
 PRM = "21450000000017"
 H = timedelta(hours=1)

@@ -8,6 +8,7 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, conformance, table_rows
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,7 +18,6 @@ from selfdata_kit.sources import detect_source
 from selfdata_kit.sources.base import InputFile, ParseContext
 from selfdata_kit.sources.places import _jsonstream, takeout_records, takeout_semantic, timeline
 from selfdata_kit.sources.places._common import e7, latlng
-from tests.conftest import FIXTURES, conformance, table_rows
 
 PLACES = FIXTURES / "places"
 SEMANTIC = PLACES / "Semantic Location History"

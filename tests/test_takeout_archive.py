@@ -9,11 +9,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, table_rows
 
 from selfdata_kit import inputs
 from selfdata_kit.errors import FormatError, UnsafeInputError
 from selfdata_kit.importer import import_paths
-from tests.conftest import FIXTURES, table_rows
 
 PLACES = FIXTURES / "places"
 RECORDS = "Takeout/Location History/Records.json"
