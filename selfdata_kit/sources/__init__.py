@@ -20,6 +20,7 @@ __all__ = ["InputFile", "ParseContext", "Parsed", "RowError", "Source", "all_sou
 
 # One module per format, in the order `selfdata formats` lists them.
 _BUILTIN = (
+    "bank.fr_csv",
 )
 
 
