@@ -71,9 +71,12 @@ def to_amounts(col: pa.ChunkedArray, decimal: str) -> pa.ChunkedArray:
     s = pc.replace_substring_regex(col, rf"[\s\x{{00A0}}\x{{202F}}'{thousands}+]|EUR|€", "")
     if decimal == ",":
         s = pc.replace_substring(s, ",", ".")
-    s = pc.replace_substring_regex(s, r"^(\d+(?:\.\d*)?)-$", r"-\1")  # trailing minus
-    s = pc.replace_substring_regex(s, r"^\((\d+(?:\.\d*)?)\)$", r"-\1")  # (12.34)
-    ok = pc.match_substring_regex(s, r"^-?\d{1,16}(\.\d{1,2})?$")
+    number = r"^-?\d{1,16}(\.\d{1,2})?$"
+    ok = pc.match_substring_regex(s, number)
+    if not pc.all(ok).as_py():  # rare forms, rewritten only when the file has some
+        s = pc.replace_substring_regex(s, r"^(\d+(?:\.\d*)?)-$", r"-\1")  # trailing minus
+        s = pc.replace_substring_regex(s, r"^\((\d+(?:\.\d*)?)\)$", r"-\1")  # (12.34)
+        ok = pc.match_substring_regex(s, number)
     return pc.cast(pc.if_else(ok, s, pa.scalar(None, pa.string())), MONEY)
 
 
@@ -95,8 +98,20 @@ def split_amounts(debit: pa.ChunkedArray, credit: pa.ChunkedArray, decimal: str
 
 
 def clean_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Runs of white space (line breaks of multi-line labels too) become one space; trimmed."""
-    return pc.utf8_trim_whitespace(pc.replace_substring_regex(col, r"\s+", " "))
+    """Runs of white space (line breaks of multi-line labels too) become one space; trimmed.
+
+    The (slow) regex rewrite runs only on the cells that need it."""
+    spaces = r"[\s\x{00A0}\x{202F}]"
+    trimmed = pc.utf8_trim_whitespace(col)
+    needs = pc.match_substring_regex(trimmed, rf"{spaces}{spaces}|[^ \PZ]|[\t\n\r\f\v]")
+    if not pc.any(needs).as_py():
+        return trimmed
+    idx = pc.indices_nonzero(needs)
+    fixed = pc.replace_substring_regex(pc.take(trimmed, idx), rf"{spaces}+", " ")
+    out = trimmed.combine_chunks() if isinstance(trimmed, pa.ChunkedArray) else trimmed
+    return pc.replace_with_mask(out, needs.combine_chunks() if isinstance(
+        needs, pa.ChunkedArray) else needs, fixed.combine_chunks() if isinstance(
+        fixed, pa.ChunkedArray) else fixed)
 
 
 def with_detail(label: pa.ChunkedArray, detail: pa.ChunkedArray) -> pa.ChunkedArray:

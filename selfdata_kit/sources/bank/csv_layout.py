@@ -113,11 +113,11 @@ def header_layout(line: str) -> Layout | None:
             role = SYNONYMS.get(normalise(cell))
             if role and role not in roles:
                 roles[role] = i
-        if "date" in roles and "label" in roles and any(r in roles for r in MONEY_ROLES):
-            if best is None or len(roles) > len(best.roles):
-                fingerprint = ";".join(normalise(c) for c in cells)
-                best = Layout(d, len(cells), roles, [c.strip() for c in cells],
-                              header_line=line, institution=INSTITUTIONS.get(fingerprint))
+        is_header = "date" in roles and "label" in roles and any(r in roles for r in MONEY_ROLES)
+        if is_header and (best is None or len(roles) > len(best.roles)):
+            fingerprint = ";".join(normalise(c) for c in cells)
+            best = Layout(d, len(cells), roles, [c.strip() for c in cells],
+                          header_line=line, institution=INSTITUTIONS.get(fingerprint))
     return best
 
 

@@ -116,20 +116,23 @@ def convert_block(data: bytes, block: Block, table: pa.Table, meta: AccountMeta)
         columns["account_id"] = pa.chunked_array([pa.array([meta.account_id] * len(table))])
     if "balance" in col or "account_balance" in col:
         columns["_balance"] = cv.to_amounts(col.get("balance", col.get("account_balance")), mark)
-    tx = pa.table(columns).filter(keep)
+    tx = pa.table(columns)
+    if bad_idx:  # filter copies every column: only when some rows go
+        tx = tx.filter(keep)
     result.rows_read = len(tx) + len(result.errors)
     result.transactions = tx
-    _closing_balance(result, block, table.filter(keep), meta)
+    _closing_balance(result, block, table, keep, meta)
     _balances(result, block, meta)
     return result
 
 
-def _closing_balance(result: BlockResult, block: Block, rows: pa.Table,
+def _closing_balance(result: BlockResult, block: Block, table: pa.Table, keep: pa.Array,
                      meta: AccountMeta) -> None:
     """LCL (no header) ends with a line holding only a date and the balance."""
-    if block.layout.header_line or not len(rows):
+    kept = pc.indices_nonzero(keep)
+    if block.layout.header_line or not len(kept):
         return
-    last = rows.slice(len(rows) - 1).to_pylist()[0]
+    last = table.take(kept[-1:]).to_pylist()[0]
     roles = block.layout.roles
     others = [v for k, v in last.items()
               if int(k[1:]) not in (roles["date"], roles["amount"])]

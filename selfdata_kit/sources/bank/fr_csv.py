@@ -59,13 +59,15 @@ def detect(inp: InputFile) -> bool:
 def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
     raw = inp.read_bytes()
     text, encoding = decode(raw, inp.name)
-    if encoding == "utf-8":
-        data = raw  # already valid UTF-8: pyarrow reads these bytes as they are
-    elif encoding == "utf-8-sig":
-        data = raw[3:]
+    # pyarrow reads UTF-8 bytes: keep the file's own bytes when they are UTF-8 already, and
+    # never hold the raw bytes, the text and the re-encoded bytes at once (memory)
+    if encoding.startswith("utf-8"):
+        del text
+        data = raw[3:] if encoding == "utf-8-sig" else raw
     else:
+        del raw
         data = text.encode("utf-8")
-    del raw, text
+        del text
     txs, balances, accounts, errors, rows_read = [], [], [], [], 0
     for block in find_blocks(data, inp.name):
         meta = read_meta(block.preamble, block.layout.delimiter)
