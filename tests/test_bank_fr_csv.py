@@ -231,3 +231,13 @@ def test_does_not_claim_other_formats(text: str) -> None:
 def test_energy_conformance_not_claimed() -> None:
     path = conformance("energy/enedis_load_curve.csv")
     assert not fr_csv.detect(InputFile.from_path(path))
+
+
+@pytest.mark.parametrize("relative", [
+    "bank/ofx1_sgml_checking.ofx", "bank/ofx2_xml_suncorp.ofx", "bank/camt053_v8.xml",
+    "bank/camt052_v8.xml", "calls/android_sms_backup_restore_calls.xml",
+    "energy/grdf_daily.json", "energy/greenbutton_hourly.xml",
+    "places/takeout_records.json",
+])
+def test_other_conformance_files_not_claimed(relative: str) -> None:
+    assert not fr_csv.detect(InputFile.from_path(conformance(relative)))

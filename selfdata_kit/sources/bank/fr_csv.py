@@ -37,7 +37,7 @@ from .csv_meta import read_meta
 from .csv_rows import convert_block
 
 # Files other sources own: OFX, QIF, XML, JSON, Enedis energy CSVs.
-_NOT_OURS = re.compile(r"OFXHEADER|<OFX>|<\?xml|^\s*[{\[<]|^!Type:|^!Account|Horodate;Valeur"
+_NOT_OURS = re.compile(r"OFXHEADER|<OFX>|<\?xml|\A\s*[{\[<]|^!Type:|^!Account|Horodate;Valeur"
                        r"|Identifiant PRM", re.IGNORECASE | re.MULTILINE)
 _MARKERS = re.compile(
     r"^=\"\d{5,}\";|^T[ée]l[ée]chargement du \d|^Code de la banque :|^Num[ée]ro Compte\s*;"
