@@ -1,0 +1,1 @@
+"""Bank statement formats (OFX, QIF, camt, French bank CSV exports)."""

@@ -1,0 +1,178 @@
+"""Where the columns of a French bank CSV export are: the header line and what each column is.
+
+French banks name their columns in many ways ("Date de l'opération", "Date opération",
+"dateOp" ...): header cells are normalised (lower case, no accents, punctuation as spaces)
+and looked up in a synonyms table. Files without a header (LCL, older BNP Paribas) get their
+columns inferred from the content: the first cell is a date, one column holds amounts, the
+longest text is the label.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+HEADER_SEARCH_LINES = 30
+DELIMITERS = (";", ",", "\t", "|")
+
+# normalised header cell -> role. Roles: date, value_date, label, detail, amount, debit,
+# credit, balance (running, per row), account_balance (current balance, same on every row),
+# currency, category, category_parent, account, account_label.
+SYNONYMS: dict[str, str] = {
+    **dict.fromkeys(("date", "date operation", "date de l operation", "date d operation",
+                     "dateop", "date op", "date comptable", "date de comptabilisation",
+                     "date de l ecriture"), "date"),
+    **dict.fromkeys(("date de valeur", "date valeur", "dateval", "date val", "valeur"),
+                    "value_date"),
+    **dict.fromkeys(("libelle", "libelle operation", "libelle de l operation", "label",
+                     "libelle simplifie", "intitule", "libelles"), "label"),
+    **dict.fromkeys(("detail", "detail de l ecriture", "libelle complementaire",
+                     "informations complementaires", "libelle detaille"), "detail"),
+    **dict.fromkeys(("montant", "montant de l operation", "montant operation", "montant euros",
+                     "montant eur", "montant en euros", "amount"), "amount"),
+    **dict.fromkeys(("debit", "debit euros", "debit eur", "debit en euros"), "debit"),
+    **dict.fromkeys(("credit", "credit euros", "credit eur", "credit en euros"), "credit"),
+    **dict.fromkeys(("solde", "solde euros", "solde eur"), "balance"),
+    "accountbalance": "account_balance",
+    **dict.fromkeys(("devise", "currency", "monnaie"), "currency"),
+    **dict.fromkeys(("category", "categorie", "sous categorie", "sous categorie operation"),
+                    "category"),
+    **dict.fromkeys(("categoryparent", "categorie operation"), "category_parent"),
+    **dict.fromkeys(("accountnum", "numero de compte", "n de compte", "compte"), "account"),
+    **dict.fromkeys(("accountlabel", "nom du compte"), "account_label"),
+}
+MONEY_ROLES = ("amount", "debit", "credit")
+
+# Header fingerprints (normalised cells joined by ';') of the banks whose layout is known.
+INSTITUTIONS = {
+    "date de l operation;libelle;detail de l ecriture;montant de l operation;devise":
+        "Société Générale",
+    "date operation;categorie operation;sous categorie operation;libelle operation;"
+    "montant operation": "BNP Paribas",
+    "date;libelle;debit euros;credit euros;": "Crédit Agricole",
+    "date;numero d operation;libelle;debit;credit;detail;": "Caisse d'Epargne",
+    "date;libelle;montant euros": "La Banque Postale",
+    "date;date de valeur;debit;credit;libelle;solde": "Crédit Mutuel",
+    "date operation;date valeur;libelle;debit;credit;": "Fortuneo",
+    "dateop;dateval;label;category;categoryparent;supplierfound;amount;comment;accountnum;"
+    "accountlabel;accountbalance": "Boursorama",
+}
+
+_DATE_FIRST = re.compile(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\s*$|^\s*\d{4}-\d{2}-\d{2}\s*$")
+_AMOUNT = re.compile(r"^\s*[+-]?\d{1,3}([ \u00a0\u202f.]?\d{3})*([.,]\d{1,2})?\s*(€|EUR)?\s*$")
+
+
+def normalise(cell: str) -> str:
+    """'Date de l'opération' -> 'date de l operation'; 'Montant(EUROS)' -> 'montant euros'."""
+    text = unicodedata.normalize("NFKD", cell.strip().strip('"'))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def split_line(line: str, delimiter: str) -> list[str]:
+    """Cells of one physical line (quotes honoured; a quote left open just ends the line)."""
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+def is_date(cell: str) -> bool:
+    return bool(_DATE_FIRST.match(cell))
+
+
+def is_amount(cell: str) -> bool:
+    return bool(_AMOUNT.match(cell)) and any(ch.isdigit() for ch in cell)
+
+
+@dataclass
+class Layout:
+    """The columns of one block of rows."""
+
+    delimiter: str
+    ncols: int
+    roles: dict[str, int] = field(default_factory=dict)  # role -> column index
+    names: list[str] = field(default_factory=list)  # column names for messages
+    header_line: str | None = None  # the header text, to find the next account's block
+    institution: str | None = None
+
+    def ref(self, role: str) -> str:
+        """How messages name a column: 'column "Date"', or 'column 2' without a header."""
+        j = self.roles[role]
+        return f'column "{self.names[j]}"' if self.header_line else f"column {j + 1}"
+
+
+def header_layout(line: str) -> Layout | None:
+    """The layout a header line describes, trying each delimiter; None if not a header."""
+    best: Layout | None = None
+    for d in DELIMITERS:
+        if d not in line:
+            continue
+        cells = split_line(line, d)
+        roles: dict[str, int] = {}
+        for i, cell in enumerate(cells):
+            role = SYNONYMS.get(normalise(cell))
+            if role and role not in roles:
+                roles[role] = i
+        is_header = "date" in roles and "label" in roles and any(r in roles for r in MONEY_ROLES)
+        if is_header and (best is None or len(roles) > len(best.roles)):
+            fingerprint = ";".join(normalise(c) for c in cells)
+            best = Layout(d, len(cells), roles, [c.strip() for c in cells],
+                          header_line=line, institution=INSTITUTIONS.get(fingerprint))
+    return best
+
+
+def find_header(lines: list[str]) -> tuple[int, Layout] | None:
+    for i, line in enumerate(lines[:HEADER_SEARCH_LINES]):
+        layout = header_layout(line)
+        if layout:
+            return i, layout
+    return None
+
+
+def is_dated_row(line: str, delimiter: str) -> bool:
+    """A header-less data row: a date in the first cell and an amount in another."""
+    cells = split_line(line, delimiter)
+    return len(cells) > 2 and is_date(cells[0]) and any(is_amount(c) for c in cells[1:])
+
+
+def infer_layout(lines: list[str]) -> tuple[int, Layout] | None:
+    """Columns of a header-less file from its first rows; returns (first data line, layout)."""
+    # the delimiter that makes the most lines read as dated rows (counting delimiters alone
+    # fails: a decimal comma appears on every line too)
+    sample = lines[:HEADER_SEARCH_LINES]
+    delimiter = max(DELIMITERS, key=lambda d: sum(is_dated_row(ln, d) for ln in sample))
+    rows = [(i, split_line(ln, delimiter)) for i, ln in enumerate(lines)
+            if is_dated_row(ln, delimiter)]
+    if not rows:
+        return None
+    counts = [len(cells) for _, cells in rows]
+    ncols = max(set(counts), key=counts.count)
+    rows = [(i, cells) for i, cells in rows if len(cells) == ncols]
+    first = rows[0][0]
+    columns = list(zip(*(cells for _, cells in rows), strict=True))
+
+    def all_match(col: tuple[str, ...], test) -> bool:  # noqa: ANN001
+        values = [v for v in col if v.strip()]
+        return bool(values) and all(test(v) for v in values)
+
+    roles = {"date": 0}
+    amounts = [j for j in range(1, ncols) if all_match(columns[j], is_amount)
+               and any(re.search(r"[.,]\d{1,2}\s*(€|EUR)?\s*$", v) for v in columns[j])]
+    if not amounts:
+        return None
+    roles["amount"] = amounts[0]
+    dates = [j for j in range(1, ncols) if all_match(columns[j], is_date)]
+    if dates:
+        roles["value_date"] = dates[0]
+    texts = [j for j in range(1, ncols) if j not in roles.values()
+             and any(v.strip() for v in columns[j])]
+    if texts:
+        roles["label"] = max(texts, key=lambda j: sum(len(v.strip()) for v in columns[j]))
+    institution = None
+    if ncols == 5 and roles["amount"] == 4 and not dates:
+        # BNP Paribas, header-less: date;category;sub-category;label;amount
+        roles.update(category_parent=1, category=2, label=3)
+        institution = "BNP Paribas"
+    elif roles["amount"] == 1:
+        institution = "LCL"  # date;amount;type;cheque number;label;... (no header)
+    return first, Layout(delimiter, ncols, roles, [""] * ncols, institution=institution)
