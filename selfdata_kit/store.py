@@ -178,6 +178,33 @@ def _migrations() -> list[tuple[int, str, str]]:
     return [(int(f.name.split("_", 1)[0]), f.name, f.read_text("utf-8")) for f in files]
 
 
+def _stage_sql(spec: TableSpec, present: set[str]) -> str:
+    """SELECT turning an incoming frame (`_incoming`, with its row order `_ord`) into typed
+    canonical rows with their uid, one row per key."""
+    defaults = dict(spec.defaults)
+    casts = ", ".join(
+        f"coalesce(CAST({c if c in present else 'NULL'} AS {t}), {defaults.get(c, 'NULL')})"
+        f" AS {c}" for c, t in spec.columns.items())
+    uid0 = "CAST(uid AS VARCHAR)" if "uid" in present else "NULL"
+    typed = f"SELECT {casts}, {uid0} AS uid0, _ord FROM _incoming"
+    if not spec.is_fact:
+        key = ", ".join(spec.key)
+        return (f"SELECT * EXCLUDE (uid0) FROM ({typed})"
+                f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _ord) = 1")
+    identity = [c for c in spec.columns if c not in spec.derived]
+    content = ", ".join(f"coalesce(CAST({c} AS VARCHAR), chr(0))" for c in identity)
+    # Identical rows are interchangeable, so their occurrence numbers need no order.
+    # Hashed uids are unique by construction; a source's own ids may repeat in a file.
+    dedupe = ("QUALIFY row_number() OVER (PARTITION BY uid ORDER BY _ord) = 1"
+              if "uid" in present else "")
+    return f"""
+        WITH h AS (SELECT *, md5(concat_ws(chr(31), {content})) AS _h FROM ({typed})),
+        u AS (SELECT * EXCLUDE (uid0, _h),
+                     coalesce(uid0, _h || ':' || row_number() OVER (PARTITION BY _h)) AS uid
+              FROM h)
+        SELECT * FROM u {dedupe}"""
+
+
 class Store:
     """A DuckDB store file. Use as a context manager, or call `close()`."""
 
@@ -360,15 +387,7 @@ class Store:
             present = set(frame.column_names)
         con.register("_incoming", frame)
         try:
-            defaults = dict(spec.defaults)
-            casts = ", ".join(
-                f"coalesce(CAST({c if c in present else 'NULL'} AS {t}),"
-                f" {defaults.get(c, 'NULL')}) AS {c}"
-                for c, t in spec.columns.items()
-            )
-            uid0 = "CAST(uid AS VARCHAR)" if "uid" in present else "NULL"
-            self.run(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT {casts},"
-                     f" {uid0} AS uid0, _ord FROM _incoming")
+            self.run(f"CREATE OR REPLACE TEMP TABLE _stage AS {_stage_sql(spec, present)}")
         except duckdb.Error as e:
             # DuckDB's message quotes the value: keep it out of the user's error, log it
             log.debug("cast into %s failed: %s", name, e)
@@ -377,36 +396,10 @@ class Store:
         finally:
             with suppress(duckdb.Error):  # after a failed statement the transaction is aborted
                 con.unregister("_incoming")
-
         cols = list(spec.columns)
-        if spec.is_fact:
-            identity = [c for c in cols if c not in spec.derived]
-            content = ", ".join(f"coalesce(CAST({c} AS VARCHAR), chr(0))" for c in identity)
-            # hashed uids are unique by construction; a source's own ids may repeat in a file
-            dedupe = ("QUALIFY row_number() OVER (PARTITION BY uid ORDER BY _ord) = 1"
-                      if "uid" in present else "")
-            self.run(
-                f"""
-                CREATE OR REPLACE TEMP TABLE _stage AS
-                WITH h AS (SELECT *, md5(concat_ws(chr(31), {content})) AS _h FROM _typed),
-                u AS (SELECT * EXCLUDE (uid0, _h),
-                             coalesce(uid0, _h || ':' || row_number() OVER (
-                                 PARTITION BY _h ORDER BY _ord)) AS uid
-                      FROM h)
-                SELECT * FROM u
-                {dedupe}
-                """
-            )
-            key_cols = ["uid"]
-        else:
-            key = ", ".join(spec.key)
-            self.run(
-                "CREATE OR REPLACE TEMP TABLE _stage AS SELECT * EXCLUDE (uid0) FROM _typed"
-                f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _ord) = 1"
-            )
-            key_cols = list(spec.key)
-            if name == "contacts":
-                self._assign_pseudonyms(person_id)
+        key_cols = list(spec.key)
+        if name == "contacts":
+            self._assign_pseudonyms(person_id)
         offered = len(frame)
         match = " AND ".join(f"t.{k} = s.{k}" for k in key_cols)
         target = ["person_id", *cols] + (["uid"] if spec.is_fact else [])
@@ -426,7 +419,6 @@ class Store:
             params,
         )[0][0]
         self._add_referenced(name, person_id)
-        self.run("DROP TABLE _typed")
         self.run("DROP TABLE _stage")
         return inserted, offered
 
