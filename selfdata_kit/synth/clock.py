@@ -76,9 +76,9 @@ def grid(year: int) -> Grid:
     text = ends.strftime("%Y-%m-%dT%H:%M:%S%z")
     end_text = tuple(t[:-2] + ":" + t[-2:] for t in text)  # +0100 -> +01:00
     return Grid(start=start, hour=(local.hour + local.minute / 60).to_numpy(np.float64),
-                day=(local.dayofyear - 1).to_numpy(np.int64),
+                day=(local.day_of_year - 1).to_numpy(np.int64),
                 month=local.month.to_numpy(np.int64),
-                weekday=local.weekday.to_numpy(np.int64), end_text=end_text)
+                weekday=local.day_of_week.to_numpy(np.int64), end_text=end_text)
 
 
 def days_in(year: int) -> int:

@@ -55,6 +55,7 @@ def plan(p: Persona, rng: np.random.Generator) -> Located:
     t.visit_place.append(0)
     t.visit_start.append(0.0)
     spend = 1.4 if p.has("spender") else 0.7 if p.has("saver") else 1.0
+    paid_here: list[bool] = []   # the current visit has a card payment
 
     def go(kind: str, at: float, stay: float, town: int = -1, pay: float = 1.0) -> bool:
         options = kinds.get((kind, town))
@@ -64,6 +65,10 @@ def plan(p: Persona, rng: np.random.Generator) -> Located:
         if place == t.visit_place[-1]:
             return False
         at = max(at, t.visit_start[-1] + 0.25)  # the timeline only moves forward
+        if paid_here and t.pay_hour[-1] >= at - 0.02:
+            # The visit was cut short by the next plan: pay before leaving.
+            t.pay_hour[-1] = t.visit_start[-1] + (at - t.visit_start[-1]) * 0.7
+        paid_here.clear()
         travel = float(rng.uniform(0.15, 0.5))
         mode = "IN_PASSENGER_VEHICLE" if p.car and rng.random() < 0.6 else (
             "WALKING" if rng.random() < 0.5 else "IN_SUBWAY" if p.city.name in
@@ -81,6 +86,7 @@ def plan(p: Persona, rng: np.random.Generator) -> Located:
             t.pay_place.append(place)
             t.pay_cents.append(int(round(eur * 100)))
             t.pay_joint.append(p.savings_cents == 0 and pay >= 2.0)
+            paid_here.append(True)
         return True
 
     start = dt.date(p.year, 1, 1)

@@ -16,8 +16,20 @@ from decimal import Decimal
 
 import numpy as np
 
-from .world import ARCHETYPES, CITIES, FIRST_NAMES, HOLIDAY_TOWNS, RELATIONS, SUBSCRIPTIONS
-from .world import Archetype, City, Place, Tariff, load_tariffs, make_places
+from .world import (
+    ARCHETYPES,
+    CITIES,
+    FIRST_NAMES,
+    HOLIDAY_TOWNS,
+    RELATIONS,
+    SUBSCRIPTIONS,
+    Archetype,
+    City,
+    Place,
+    Tariff,
+    load_tariffs,
+    make_places,
+)
 
 
 @dataclass(frozen=True)
