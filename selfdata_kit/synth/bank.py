@@ -66,7 +66,10 @@ def transactions(p: Persona, loc: Located, bills: list[Bill], rng: np.random.Gen
                        trntype, r.category, r.counterparty, recurring=True))
 
     second_label = "LIVRET A" if p.savings_cents else "COMPTE JOINT"
-    to_second = p.savings_cents or int(rng.integers(30, 51)) * 1000
+    # Non-savers feed a joint (or, living alone, a secondary) account that pays the big
+    # weekend shops.
+    low, high = (15, 26) if p.household_size == 1 else (30, 51)
+    to_second = p.savings_cents or int(rng.integers(low, high)) * 1000
     for m in range(1, 13):
         jitter = 0 if p.income.counterparty == "CNAV" else 2
         pay = p.income.cents + int(rng.integers(-p.income.jitter_cents,

@@ -55,6 +55,7 @@ def plan(p: Persona, rng: np.random.Generator) -> Located:
     t.visit_place.append(0)
     t.visit_start.append(0.0)
     spend = 1.4 if p.has("spender") else 0.7 if p.has("saver") else 1.0
+    spend *= 0.55 if p.archetype == "student" else 1.0   # a student's budget
     paid_here: list[bool] = []   # the current visit has a card payment
 
     def go(kind: str, at: float, stay: float, town: int = -1, pay: float = 1.0) -> bool:
@@ -114,7 +115,7 @@ def plan(p: Persona, rng: np.random.Generator) -> Located:
                 go(kind, h0 + 13.3, 4.0)
             end = h0 + (16.8 if kind == "school" else 17.8) + float(rng.uniform(0, 1.2))
             evening = end
-            for what, prob in (("grocery", 0.3), ("pharmacy", 0.04), ("shop", 0.05 * spend),
+            for what, prob in (("grocery", 0.22), ("pharmacy", 0.04), ("shop", 0.05 * spend),
                                ("gym", 0.35)):
                 if rng.random() < prob * (3 if what == "shop" and day.month == 12 else 1):
                     go(what, evening, 0.6 if what != "gym" else 1.2)

@@ -125,9 +125,10 @@ _COMMON = ("phone", "internet", "insurance")
 _SALARY = ("VIR SEPA RECU /DE ACME SAS", "ACME SAS")
 ARCHETYPES = {a.name: a for a in (
     Archetype("student", (1, 1), "electric", "base", False, "school", "allowance",
-              "PARENTS", "VIR SEPA RECU /DE PARENTS", (450, 700), (1, 4),
-              "CROUS", "PRLV SEPA CROUS LOYER", (280, 420), ("night_owl", "spender"),
-              ("music_lover", "cinephile", "vegetarian"), ("phone", "insurance", "music"),
+              "PARENTS", "VIR SEPA RECU /DE PARENTS", (850, 1050), (1, 4),
+              "CROUS", "PRLV SEPA CROUS LOYER", (280, 420), ("night_owl",),
+              ("music_lover", "cinephile", "vegetarian", "spender"),
+              ("phone", "insurance", "music"),
               (35, 70), 1.2, 4.0, (30, 50)),
     Archetype("young_professional", (1, 2), "electric", "base", False, "work", "salary",
               _SALARY[1], _SALARY[0], (2100, 2900), (27, 29),
@@ -140,7 +141,7 @@ ARCHETYPES = {a.name: a for a in (
               ("saver",), ("cinephile", "sporty", "vegetarian"), _COMMON + ("video",),
               (110, 190), 2.2, 2.5, (220, 300)),
     Archetype("retiree_electric", (1, 2), "electric", "hphc", True, "", "pension",
-              "CNAV", "VIR SEPA RECU /DE CNAV RETRAITE", (1300, 1900), (9, 10),
+              "CNAV", "VIR SEPA RECU /DE CNAV RETRAITE", (1600, 2300), (9, 10),
               "OPAC", "PRLV SEPA OPAC LOYER", (450, 650), ("early_bird", "homebody", "saver"),
               ("reader", "vegetarian"), _COMMON + ("mutuelle", "press"),
               (70, 130), 2.0, 0.8, (80, 120)),
