@@ -72,6 +72,22 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Import sample_data/ into a demo store and render reports.")
     p.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("synth", help="generate synthetic personas as real-format exports",
+                       description="Generate fictional personas: one folder each with a year of"
+                       " bank statements (OFX, Société Générale CSV), calls and sms (SMS Backup &"
+                       " Restore XML), an Enedis load curve, GRDF gas readings and a Google"
+                       " Takeout location history, plus truth.json saying what the files"
+                       " contain. The same seed gives byte-identical files.")
+    p.add_argument("--persons", type=int, default=3, help="how many personas (default 3)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--year", type=int, default=None,
+                   help="calendar year to simulate (default: the previous full year)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--no-segments", action="store_true",
+                   help="leave travel segments out of the location history (smaller files)")
+    p.set_defaults(func=cmd_synth)
     return parser
 
 
@@ -186,6 +202,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
     return run_demo(args.out)
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from .synth import generate
+    from .synth.clock import default_year
+
+    if args.persons < 1 or args.jobs < 1:
+        print("error: --persons and --jobs must be at least 1", file=sys.stderr)
+        return 2
+    year = args.year or default_year()
+    generate(args.persons, args.seed, args.out, year=year, jobs=args.jobs,
+             on_persona=print, segments=not args.no_segments)
+    print(f"{args.persons} persona(s) for {year} in {args.out}")
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
