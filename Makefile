@@ -21,6 +21,7 @@ test: $(BIN)/selfdata
 
 bench: $(BIN)/selfdata
 	$(BIN)/python benchmarks/ingest_bank.py
+	$(BIN)/python benchmarks/synth_cohort.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

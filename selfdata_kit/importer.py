@@ -182,5 +182,6 @@ def _iter_reports(store: Store, paths: list[str | Path], person_id: str,
         if (report.status == "failed" and not found.explicit
                 and isinstance(report.error, UnknownFormatError)):
             # inside a folder or an archive, files we do not know are listed, not fatal
-            report = FileReport(found.name, "skipped", reason=report.error.message)
+            reason = report.error.message.split(";")[0]  # not the list of formats, each time
+            report = FileReport(found.name, "skipped", reason=reason)
         yield report

@@ -13,12 +13,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from selfdata_kit.cli import main
 from selfdata_kit.synth import generate, make_personas, simulate
 from selfdata_kit.synth.persona import archetype_for
 from selfdata_kit.synth.world import ARCHETYPES
-from tests.conftest import ROOT
 
 YEAR = 2024
 SAMPLE_SEED = 18   # the seed of sample_data/: a student, a retiree, a family with gas heating
