@@ -1,0 +1,51 @@
+"""What the data covers: period, rows, days without data, duplicates skipped at import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from ..sources import all_sources
+from .scope import Scope, in_period, query
+
+# canonical table -> the kind of the sources that fill it
+KIND_OF_TABLE = {"transactions": "bank", "calls": "calls", "energy": "energy", "places": "places"}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    rows: int
+    first: date | None
+    last: date | None
+    days_with_data: int
+    days_in_range: int
+    longest_gap_days: int  # the longest run of days without data between first and last
+    imports: int
+    duplicates_skipped: int
+
+    @property
+    def empty(self) -> bool:
+        return self.rows == 0
+
+
+def coverage(con: duckdb.DuckDBPyConnection, scope: Scope, table: str,
+             day_expr: str) -> Coverage:
+    """Coverage of `table` for the scope; `day_expr` is the SQL local date of a row."""
+    days = query(con, f"""
+        SELECT {day_expr} AS day, count(*) AS n FROM {table}
+        WHERE person_id = $person AND {in_period(day_expr)} GROUP BY 1 ORDER BY 1""", scope)
+    sources = [s.name for s in all_sources() if s.kind == KIND_OF_TABLE[table]]
+    log = con.execute(
+        "SELECT count(*), coalesce(sum(rows_duplicate), 0) FROM imports"
+        " WHERE person_id = ? AND list_contains(?, source)", [scope.person, sources]).fetchall()
+    n_imports, duplicates = log[0]
+    if days.empty:
+        return Coverage(0, None, None, 0, 0, 0, int(n_imports), int(duplicates))
+    first, last = days["day"].min().date(), days["day"].max().date()
+    gaps = days["day"].diff().dt.days.fillna(1) - 1
+    return Coverage(
+        rows=int(days["n"].sum()), first=first, last=last, days_with_data=len(days),
+        days_in_range=(last - first).days + 1, longest_gap_days=int(gaps.max()),
+        imports=int(n_imports), duplicates_skipped=int(duplicates))

@@ -1,0 +1,71 @@
+"""Who and when an analysis is about: a person, a period of local dates, their time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from ..errors import SelfdataError
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A person and an inclusive period of LOCAL dates (None = open-ended)."""
+
+    person: str
+    start: date | None = None
+    end: date | None = None
+    tz: str = "Europe/Paris"
+
+    @property
+    def params(self) -> dict[str, object]:
+        """Named parameters for SQL: $person, $start, $end, $tz."""
+        return {"person": self.person, "start": self.start, "end": self.end, "tz": self.tz}
+
+
+def _as_date(value: date | str | None) -> date | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def make_scope(con: duckdb.DuckDBPyConnection, person: str,
+               start: date | str | None = None, end: date | str | None = None) -> Scope:
+    """The scope of `person` (their time zone from the store); dates may be ISO strings."""
+    rows = con.execute("SELECT timezone FROM persons WHERE person_id = ?", [person]).fetchall()
+    if not rows:
+        known = [r[0] for r in con.execute("SELECT person_id FROM persons ORDER BY 1").fetchall()]
+        raise SelfdataError(f"no person {person!r} in the store",
+                            hint=f"known persons: {', '.join(known) or 'none yet'}")
+    return Scope(person, _as_date(start), _as_date(end), rows[0][0] or "Europe/Paris")
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, scope: Scope,
+          **extra: object) -> pd.DataFrame:
+    """Run `sql` with $person, $start, $end, $tz (and `extra`) bound; a DataFrame back.
+
+    Helpers for the period filter: `in_period(expr)` for a DATE expression,
+    `local_day(ts)` for the local date of a TIMESTAMPTZ column.
+    """
+    params = {**scope.params, **extra}
+    used = {k: v for k, v in params.items() if f"${k}" in sql}
+    return con.execute(sql, used).df()
+
+
+def in_period(date_expr: str) -> str:
+    """SQL predicate: `date_expr` within the scope's inclusive period (open ends allowed)."""
+    return (f"(CAST($start AS DATE) IS NULL OR {date_expr} >= CAST($start AS DATE))"
+            f" AND (CAST($end AS DATE) IS NULL OR {date_expr} <= CAST($end AS DATE))")
+
+
+def local_time(ts_column: str) -> str:
+    """SQL: the person's local wall time of a TIMESTAMPTZ column."""
+    return f"timezone($tz, {ts_column})"
+
+
+def local_day(ts_column: str) -> str:
+    """SQL: the person's local date of a TIMESTAMPTZ column."""
+    return f"CAST(timezone($tz, {ts_column}) AS DATE)"

@@ -1,0 +1,72 @@
+"""Offline rendering of Altair charts, in notebooks and in exported HTML.
+
+Altair 6's default renderers load Vega from a CDN (a blank chart offline) and its mimetype
+renderer is rejected by papermill and not drawn by JupyterLab 4 (DESIGN.md section 7). So:
+`bundle_html()` embeds the vega-embed bundle (from vl-convert, ~0.9 MB) ONCE per notebook or
+page, and each chart is a small `<div>` + `vegaEmbed(...)` call with a deterministic id, so that
+re-running a notebook gives the same output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from functools import cache
+from typing import Any
+
+import altair as alt
+
+from .theme import FORMAT_LOCALE, TIME_FORMAT_LOCALE, lang_or_default
+
+_counter = itertools.count(1)
+
+
+@cache
+def vega_bundle() -> str:
+    """The vega + vega-lite + vega-embed JavaScript, offline (bundled in vl-convert)."""
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+
+
+def bundle_html() -> str:
+    """A `<script>` defining `vegaEmbed`; include once, before the first chart."""
+    js = vega_bundle().replace("</script", "<\\/script")
+    return f'<script type="text/javascript">\n{js}\n</script>'
+
+
+def embed_options(lang: str) -> dict[str, Any]:
+    lang = lang_or_default(lang)
+    return {"actions": False, "mode": "vega-lite", "renderer": "svg",
+            "formatLocale": FORMAT_LOCALE[lang],
+            "timeFormatLocale": TIME_FORMAT_LOCALE[lang]}
+
+
+def chart_html(spec: dict[str, Any], lang: str) -> str:
+    """A `<div>` and the script drawing `spec` into it (needs `bundle_html()` on the page)."""
+    spec = {k: v for k, v in spec.items() if k != "$schema"}  # no URL in the page
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+    div = f"selfdata-vis-{next(_counter)}-{digest}"
+    options = json.dumps(embed_options(lang), sort_keys=True, ensure_ascii=False)
+    safe = text.replace("</", "<\\/")  # labels cannot close the script
+    return (f'<div class="selfdata-chart" id="{div}"></div>\n'
+            f'<script type="text/javascript">vegaEmbed("#{div}", {safe}, {options})'
+            f'.catch(function (e) {{ console.error(e); }});</script>')
+
+
+def enable(lang: str) -> None:
+    """Make Altair charts displayed in this kernel render offline with `lang`'s formats."""
+
+    def renderer(spec: dict[str, Any], **_: Any) -> dict[str, str]:
+        return {"text/html": chart_html(spec, lang)}
+
+    alt.renderers.register("selfdata", renderer)
+    alt.renderers.enable("selfdata")
+    alt.data_transformers.disable_max_rows()  # analyses aggregate in DuckDB before charting
+
+
+def to_html(chart: alt.TopLevelMixin, lang: str) -> str:
+    return chart_html(chart.to_dict(), lang)

@@ -1,0 +1,178 @@
+"""What a report notebook calls: one `Report` per notebook, one call per cell.
+
+    r = open_report(store, person, start, end, lang, screen_safe, topic="spending")
+    r.intro()                    # what this data is, who holds it, what it reveals, rights
+    r.key_figures()
+    r.show("monthly_in_out")     # title, chart, "how to read this"
+    r.coverage()
+
+A topic (`selfdata_kit.reports.<name>.TOPIC`) lists its sections: an analysis function, a
+chart builder, and the columns to mask in screen-safe mode. Texts come from
+`i18n/<topic>.toml`: `intro.what`, `intro.who`, `intro.reveals`, `title`, and for each section
+`<section>.title` and `<section>.how_to_read`. A person without data of the kind gets a kind
+message, never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import import_module
+from pathlib import Path
+
+import altair as alt
+import duckdb
+import pandas as pd
+
+from .analysis.coverage import Coverage, coverage
+from .analysis.scope import Scope, make_scope
+from .charts import render
+from .i18n import fmt_date, fmt_number, t
+from .store import open_store
+
+TOPICS = ("spending", "calls", "energy", "fun_facts")
+
+
+@dataclass(frozen=True)
+class Section:
+    analysis: Callable[[duckdb.DuckDBPyConnection, Scope], pd.DataFrame]
+    chart: Callable[[pd.DataFrame, str], alt.TopLevelMixin]  # (frame, lang) -> chart
+    sensitive: tuple[str, ...] = ()  # columns masked in screen-safe mode
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str  # also the i18n file and the notebook name
+    table: str  # the canonical table its data comes from
+    day_expr: str  # SQL local date of a row of `table` (for coverage)
+    sections: dict[str, Section]
+    # (con, scope, lang) -> [(label, formatted value)]
+    key_figures: Callable[[duckdb.DuckDBPyConnection, Scope, str], list[tuple[str, str]]]
+    extra_tables: tuple[str, ...] = field(default=())  # other tables that count as data
+
+
+def topic(name: str) -> Topic:
+    if name not in TOPICS:
+        raise ValueError(f"unknown report {name!r}; reports: {', '.join(TOPICS)}")
+    return import_module(f"{__package__}.reports.{name}").TOPIC
+
+
+def mask(frame: pd.DataFrame, columns: tuple[str, ...], lang: str) -> pd.DataFrame:
+    """Replace each distinct value of `columns` by a stable placeholder ("Masked 3")."""
+    out = frame.copy()
+    word = t("common.masked", lang)
+    for col in columns:
+        if col in out.columns:
+            codes = {v: f"{word} {i}" for i, v in enumerate(pd.unique(out[col].dropna()), 1)}
+            out[col] = out[col].map(codes)
+    return out
+
+
+class Report:
+    def __init__(self, con: duckdb.DuckDBPyConnection, scope: Scope, lang: str,
+                 screen_safe: bool, topic: Topic) -> None:
+        self.con, self.scope, self.lang = con, scope, lang
+        self.screen_safe, self.topic = screen_safe, topic
+        self.data: Coverage = coverage(con, scope, topic.table, topic.day_expr)
+
+    @property
+    def has_data(self) -> bool:
+        return not self.data.empty
+
+    def text(self, key: str, **values: object) -> str:
+        return t(f"{self.topic.name}.{key}", self.lang, **values)
+
+    # --- cells -------------------------------------------------------------------------
+
+    def intro(self) -> None:
+        c = lambda key, **v: t(f"common.{key}", self.lang, **v)  # noqa: E731
+        parts = [f"# {self.text('title')}", self.text("intro.what"), self.text("intro.who"),
+                 self.text("intro.reveals"), f"**{c('rights_title')}.** {c('rights')}"]
+        if self.screen_safe:
+            parts.append(f"> {c('screen_safe')}")
+        if not self.has_data:
+            parts.append(f"## {c('no_data_title')}\n\n{c('no_data', person=self.scope.person)}")
+        _display_markdown("\n\n".join(parts))
+
+    def key_figures(self) -> None:
+        if not self.has_data:
+            return
+        rows = self.topic.key_figures(self.con, self.scope, self.lang)
+        table = "\n".join(f"| {label} | **{value}** |" for label, value in rows)
+        _display_markdown(f"## {t('common.key_figures', self.lang)}\n\n| | |\n|---|---|\n{table}")
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """The rows behind a section (masked in screen-safe mode)."""
+        section = self.topic.sections[name]
+        frame = section.analysis(self.con, self.scope)
+        return mask(frame, section.sensitive, self.lang) if self.screen_safe else frame
+
+    def show(self, name: str) -> None:
+        if not self.has_data:
+            return
+        section = self.topic.sections[name]
+        frame = self.frame(name)
+        head = f"## {self.text(name + '.title')}"
+        if frame.empty:
+            _display_markdown(f"{head}\n\n{t('common.no_data_chart', self.lang)}")
+            return
+        _display_markdown(head)
+        _display(section.chart(frame, self.lang))
+        colon = "\u00a0:" if self.lang == "fr" else ":"  # French puts a space before ':'
+        _display_markdown(f"*{t('common.how_to_read', self.lang)}{colon}*"
+                          f" {self.text(name + '.how_to_read')}")
+
+    def coverage(self) -> None:
+        c = lambda key, **v: t(f"common.{key}", self.lang, **v)  # noqa: E731
+        d = self.data
+        period = (f"{fmt_date(d.first, self.lang)} – {fmt_date(d.last, self.lang)}"
+                  if d.first else "–")
+        rows = [(c("coverage_rows"), fmt_number(d.rows, self.lang)),
+                (c("coverage_period"), period),
+                (c("coverage_days"), f"{fmt_number(d.days_with_data, self.lang)} / "
+                                     f"{fmt_number(d.days_in_range, self.lang)}"),
+                (c("coverage_gap"), c("days", n=d.longest_gap_days)),
+                (c("coverage_imports"), fmt_number(d.imports, self.lang)),
+                (c("coverage_duplicates"), fmt_number(d.duplicates_skipped, self.lang))]
+        table = "\n".join(f"| {label} | {value} |" for label, value in rows)
+        _display_markdown(f"## {c('coverage_title')}\n\n| | |\n|---|---|\n{table}")
+
+
+def open_report(store: str | Path, person: str, start: date | str | None = None,
+                end: date | str | None = None, lang: str = "fr", screen_safe: bool = False,
+                topic_name: str = "spending") -> Report:
+    """Open the store read-only, set up offline charts (the Vega bundle once), and return the
+    report for one person and topic."""
+    con = open_store(store, read_only=True).con
+    _setup_rendering(lang)
+    return Report(con, make_scope(con, person, start, end), lang, screen_safe, topic(topic_name))
+
+
+_bundle_shown = False
+
+
+def _setup_rendering(lang: str) -> None:
+    global _bundle_shown
+    render.enable(lang)
+    if not _bundle_shown:
+        _display_html(render.bundle_html())
+        _bundle_shown = True
+
+
+def _display(obj: object) -> None:
+    from IPython.display import display
+
+    display(obj)
+
+
+def _display_markdown(text: str) -> None:
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def _display_html(html: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(html))
