@@ -12,6 +12,7 @@ from pathlib import Path
 from . import __version__, sources
 from .errors import SelfdataError
 from .importer import FileReport, import_paths
+from .report import TOPICS
 from .store import default_store_path, open_store
 
 
@@ -68,9 +69,34 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arg(p)
     p.set_defaults(func=cmd_forget)
 
+    p = sub.add_parser("report", help="render report notebooks to HTML, for one or many persons",
+                       description="Run the report notebooks with papermill and write, per"
+                       " person and report, the executed notebook and a self-contained HTML"
+                       " page, plus index.html. Up-to-date outputs are skipped.")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--person", action="append", help="a person (repeat for several)")
+    who.add_argument("--all", action="store_true", help="every person in the store")
+    p.add_argument("--reports", default=",".join(TOPICS),
+                   help=f"comma-separated reports (default: {','.join(TOPICS)})")
+    p.add_argument("--lang", choices=["fr", "en"], default="fr", help="language (default fr)")
+    p.add_argument("--screen-safe", action="store_true",
+                   help="mask labels, names and numbers, coarsen places (workshops)")
+    p.add_argument("--out", type=Path, default=Path("reports"),
+                   help="output folder (default ./reports)")
+    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--executor", choices=["local", "dask"], default="local",
+                   help="run on local processes (default) or on a Dask cluster")
+    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--force", action="store_true", help="rerun even up-to-date reports")
+    _store_arg(p)
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("demo", help="import the bundled sample data and render the reports",
                        description="Import sample_data/ into a demo store and render reports.")
-    p.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder")
+    p.add_argument("--out", type=Path, default=Path("out/demo"),
+                   help="output folder (default out/demo)")
+    p.add_argument("--lang", choices=["fr", "en"], default="fr", help="language (default fr)")
+    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("synth", help="generate synthetic personas as real-format exports",
@@ -198,10 +224,20 @@ def cmd_forget(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .reporting import render_reports
+
+    store = args.store or default_store_path()
+    reports = [r.strip() for r in args.reports.split(",") if r.strip()]
+    return render_reports(store, None if args.all else args.person, reports, lang=args.lang,
+                          screen_safe=args.screen_safe, out=args.out, workers=args.jobs,
+                          executor=args.executor, scheduler=args.scheduler, force=args.force)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    return run_demo(args.out)
+    return run_demo(args.out, lang=args.lang, workers=args.jobs)
 
 
 def cmd_synth(args: argparse.Namespace) -> int:

@@ -149,15 +149,12 @@ def open_report(store: str | Path, person: str, start: date | str | None = None,
     return Report(con, make_scope(con, person, start, end), lang, screen_safe, topic(topic_name))
 
 
-_bundle_shown = False
-
-
 def _setup_rendering(lang: str) -> None:
-    global _bundle_shown
+    """Offline charts for this notebook: the Vega bundle once, chart ids from 1 again (a
+    re-run, even in a reused kernel, gives the same output)."""
     render.enable(lang)
-    if not _bundle_shown:
-        _display_html(render.bundle_html())
-        _bundle_shown = True
+    render.reset_ids()
+    _display_html(render.bundle_html())
 
 
 def _display(obj: object) -> None:

@@ -22,6 +22,12 @@ from .theme import FORMAT_LOCALE, TIME_FORMAT_LOCALE, lang_or_default
 _counter = itertools.count(1)
 
 
+def reset_ids() -> None:
+    """Number the next charts from 1 (called once per report)."""
+    global _counter
+    _counter = itertools.count(1)
+
+
 @cache
 def vega_bundle() -> str:
     """The vega + vega-lite + vega-embed JavaScript, offline (bundled in vl-convert)."""

@@ -1,0 +1,40 @@
+"""An executed report notebook as one self-contained HTML page: input cells hidden, charts
+interactive, no URL outside the file (nbconvert's lab and classic templates link require.js
+and MathJax from a CDN; the `basic` template, wrapped here, links nothing)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+STYLE = """
+body { font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: #222;
+       margin: 0; background: #fafafa; }
+main { max-width: 920px; margin: 0 auto; padding: 1.5rem 2rem 4rem; background: #fff; }
+h1 { font-size: 1.9rem; margin-top: .5rem; } h2 { font-size: 1.3rem; margin-top: 2.2rem; }
+table { border-collapse: collapse; margin: .8rem 0; }
+td, th { padding: .3rem .8rem; border-bottom: 1px solid #e6e6e6; text-align: left; }
+blockquote { margin: 1rem 0; padding: .5rem 1rem; background: #f3f6fa;
+             border-left: 4px solid #0072B2; }
+.selfdata-chart { margin: .5rem 0 .3rem; } .jp-OutputPrompt, .jp-InputPrompt { display: none; }
+pre { white-space: pre-wrap; } nav a { margin-right: 1rem; }
+"""
+
+
+def page(title: str, body: str, lang: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
+            f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
+
+
+def notebook_to_html(ipynb: Path, title: str, lang: str) -> str:
+    exporter = HTMLExporter(template_name="basic")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
+    return page(title, body, lang)
