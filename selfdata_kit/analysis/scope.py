@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 import pandas as pd
@@ -40,7 +41,13 @@ def make_scope(con: duckdb.DuckDBPyConnection, person: str,
         known = [r[0] for r in con.execute("SELECT person_id FROM persons ORDER BY 1").fetchall()]
         raise SelfdataError(f"no person {person!r} in the store",
                             hint=f"known persons: {', '.join(known) or 'none yet'}")
-    return Scope(person, _as_date(start), _as_date(end), rows[0][0] or "Europe/Paris")
+    tz = rows[0][0] or "Europe/Paris"
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SelfdataError(f"person {person!r} has an unknown time zone",
+                            hint="set persons.timezone to a name like Europe/Paris") from None
+    return Scope(person, _as_date(start), _as_date(end), tz)
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, scope: Scope,
