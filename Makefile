@@ -22,6 +22,7 @@ test: $(BIN)/selfdata
 bench: $(BIN)/selfdata
 	$(BIN)/python benchmarks/ingest_bank.py
 	$(BIN)/python benchmarks/synth_cohort.py
+	$(BIN)/python benchmarks/batch_reports.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis
