@@ -25,6 +25,9 @@ class SelfdataError(Exception):
         self.line = line
         self.hint = hint
 
+    def __reduce__(self):  # keep file, line and hint across processes (cohort import)
+        return (_rebuild, (type(self), self.message, self.file, self.line, self.hint))
+
     def where(self) -> str:
         if self.file and self.line:
             return f"{self.file}, line {self.line}"
@@ -36,6 +39,11 @@ class SelfdataError(Exception):
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
+
+
+def _rebuild(cls: type[SelfdataError], message: str, file: str | None, line: int | None,
+             hint: str | None) -> SelfdataError:
+    return cls(message, file=file, line=line, hint=hint)
 
 
 class FormatError(SelfdataError):

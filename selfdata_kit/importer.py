@@ -93,47 +93,85 @@ def parse_file(inp: InputFile, ctx: ParseContext, source: Source | None = None) 
         ) from e
 
 
-def import_file(
-    store: Store,
-    inp: InputFile,
-    person_id: str,
-    *,
-    skip_bad_rows: bool = False,
-    default_region: str = "FR",
-    keep_names: bool = False,
-) -> FileReport:
-    """Import one file whole or not at all; never raises a SelfdataError, reports it."""
+@dataclass
+class Prepared:
+    """A file detected, parsed and hashed, ready to be written; or why it cannot be.
+
+    Needs no store, so worker processes can prepare files while one process writes."""
+
+    name: str
+    explicit: bool = True  # named by the user (an unknown format is then a failure)
+    source: Source | None = None
+    parsed: Parsed | None = None
+    log_name: str = ""
+    sha256: str = ""
+    size: int = 0
+    started_at: datetime | None = None
+    error: SelfdataError | None = None
+    skipped: str | None = None
+
+
+def prepare_file(inp: InputFile, ctx: ParseContext, *, skip_bad_rows: bool = False,
+                 explicit: bool = True) -> Prepared:
+    """Detect and parse one file; never raises a SelfdataError, returns it."""
     started = datetime.now(UTC)
     source: Source | None = None
     try:
         source = detect_source(inp)
-        ctx = ParseContext(person_id, default_region=default_region, keep_names=keep_names,
-                           hmac_key=store.hmac_key)
         parsed = parse_file(inp, ctx, source)
         if parsed.errors and not skip_bad_rows:
             raise _rejected(inp, parsed.errors)
-        counts = store.import_parsed(
-            person_id=person_id,
-            source=source.name,
-            path=log_name(inp, source),
-            sha256=sha256_of(inp),
-            size_bytes=inp.size,
-            tables=parsed.tables,
-            rows_read=parsed.rows_read,
-            issues=[(e.line, e.message) for e in parsed.errors],
-            started_at=started,
-        )
+        return Prepared(inp.name, explicit, source, parsed, log_name(inp, source),
+                        sha256_of(inp), inp.size, started)
     except SelfdataError as e:
         if e.file is None:
             e.file = inp.name
-        return FileReport(inp.name, "failed", source=source, error=e)
+        return Prepared(inp.name, explicit, source, error=e)
     except _UNREADABLE as e:  # a damaged, encrypted or exotic archive member
         log.debug("cannot read %s", inp.name, exc_info=True)
-        return FileReport(inp.name, "failed", source=source, error=FormatError(
+        return Prepared(inp.name, explicit, source, error=FormatError(
             f"the file cannot be read ({type(e).__name__})", file=inp.name,
             hint="the archive may be damaged, encrypted or use an unusual compression:"
             " extract it with another tool, or download it again"))
-    return FileReport(inp.name, "imported", source=source, counts=counts, issues=parsed.errors)
+
+
+def write_prepared(store: Store, prep: Prepared, person_id: str) -> FileReport:
+    """Write one prepared file in one transaction (or report why it was not)."""
+    if prep.skipped:
+        return FileReport(prep.name, "skipped", reason=prep.skipped)
+    if prep.error is not None:
+        if not prep.explicit and isinstance(prep.error, UnknownFormatError):
+            # inside a folder or an archive, files we do not know are listed, not fatal
+            reason = prep.error.message.split(";")[0]  # not the list of formats, each time
+            return FileReport(prep.name, "skipped", reason=reason)
+        return FileReport(prep.name, "failed", source=prep.source, error=prep.error)
+    assert prep.parsed is not None and prep.source is not None and prep.started_at
+    try:
+        counts = store.import_parsed(
+            person_id=person_id, source=prep.source.name, path=prep.log_name,
+            sha256=prep.sha256, size_bytes=prep.size, tables=prep.parsed.tables,
+            rows_read=prep.parsed.rows_read,
+            issues=[(e.line, e.message) for e in prep.parsed.errors],
+            started_at=prep.started_at)
+    except SelfdataError as e:
+        if e.file is None:
+            e.file = prep.name
+        return FileReport(prep.name, "failed", source=prep.source, error=e)
+    return FileReport(prep.name, "imported", source=prep.source, counts=counts,
+                      issues=prep.parsed.errors)
+
+
+def context_for(store: Store, person_id: str, *, default_region: str = "FR",
+                keep_names: bool = False) -> ParseContext:
+    return ParseContext(person_id, default_region=default_region, keep_names=keep_names,
+                        hmac_key=store.hmac_key)
+
+
+def import_file(store: Store, inp: InputFile, person_id: str, *, skip_bad_rows: bool = False,
+                default_region: str = "FR", keep_names: bool = False) -> FileReport:
+    """Import one file whole or not at all; never raises a SelfdataError, reports it."""
+    ctx = context_for(store, person_id, default_region=default_region, keep_names=keep_names)
+    return write_prepared(store, prepare_file(inp, ctx, skip_bad_rows=skip_bad_rows), person_id)
 
 
 def _rejected(inp: InputFile, errors: list[RowError]) -> RejectedRowsError:
@@ -150,38 +188,38 @@ def _rejected(inp: InputFile, errors: list[RowError]) -> RejectedRowsError:
     )
 
 
+def prepare_paths(paths: list[str | Path], ctx: ParseContext, *,
+                  skip_bad_rows: bool = False) -> Iterator[Prepared]:
+    """Everything under `paths`, detected and parsed (no store needed)."""
+    for found in expand(paths):
+        if found.inp is None:
+            if found.error is not None:
+                err = found.error if isinstance(found.error, SelfdataError) else FormatError(
+                    str(found.error), file=found.name)
+                yield Prepared(found.name, found.explicit, error=err)
+            else:
+                yield Prepared(found.name, found.explicit, skipped=found.skipped)
+            continue
+        yield prepare_file(found.inp, ctx, skip_bad_rows=skip_bad_rows,
+                           explicit=found.explicit)
+
+
 def import_paths(
     store: Store,
     paths: list[str | Path],
     person_id: str,
     *,
     on_file: Callable[[FileReport], None] | None = None,
-    **options: object,
+    skip_bad_rows: bool = False,
+    default_region: str = "FR",
+    keep_names: bool = False,
 ) -> list[FileReport]:
     """Import every file under `paths`; each file whole or not at all, failures reported."""
+    ctx = context_for(store, person_id, default_region=default_region, keep_names=keep_names)
     reports = []
-    for report in _iter_reports(store, paths, person_id, **options):
+    for prep in prepare_paths(paths, ctx, skip_bad_rows=skip_bad_rows):
+        report = write_prepared(store, prep, person_id)
         reports.append(report)
         if on_file:
             on_file(report)
     return reports
-
-
-def _iter_reports(store: Store, paths: list[str | Path], person_id: str,
-                  **options: object) -> Iterator[FileReport]:
-    for found in expand(paths):
-        if found.inp is None:
-            if found.error is not None:
-                err = found.error if isinstance(found.error, SelfdataError) else FormatError(
-                    str(found.error), file=found.name)
-                yield FileReport(found.name, "failed", error=err)
-            else:
-                yield FileReport(found.name, "skipped", reason=found.skipped)
-            continue
-        report = import_file(store, found.inp, person_id, **options)  # type: ignore[arg-type]
-        if (report.status == "failed" and not found.explicit
-                and isinstance(report.error, UnknownFormatError)):
-            # inside a folder or an archive, files we do not know are listed, not fatal
-            reason = report.error.message.split(";")[0]  # not the list of formats, each time
-            report = FileReport(found.name, "skipped", reason=reason)
-        yield report
