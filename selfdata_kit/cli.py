@@ -34,8 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import export files, folders and zips for one person",
                        description="Import export files, folders (recursively) and zip archives."
                        " Each file goes in whole or not at all; re-importing adds nothing.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="file, folder or zip")
-    p.add_argument("--person", required=True, help="who the data is about (an id you choose)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="file, folder or zip")
+    p.add_argument("--person", help="who the data is about (an id you choose)")
+    p.add_argument("--cohort", type=Path, metavar="DIR",
+                   help="a folder with one sub-folder per person (named by the person id)")
+    p.add_argument("--jobs", type=int, default=2,
+                   help="worker processes parsing a cohort in parallel (default 2)")
     _store_arg(p)
     p.add_argument("--skip-bad-rows", action="store_true",
                    help="import the readable rows of a file and log the others"
@@ -91,6 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arg(p)
     p.set_defaults(func=cmd_report)
 
+    p = sub.add_parser("export", help="export the store as Parquet (or safe aggregates)",
+                       description="Export the canonical tables as Parquet files partitioned by"
+                       " table and person (hive style), readable by DuckDB, Spark or pandas."
+                       " The store's pseudonymisation key is never exported.")
+    p.add_argument("--format", choices=["parquet"], default="parquet",
+                   help="output format (parquet)")
+    p.add_argument("--out", type=Path, required=True, help="a new, empty output folder")
+    p.add_argument("--person", action="append", help="only this person (repeat for several)")
+    _store_arg(p)
+    p.set_defaults(func=cmd_export)
+
     p = sub.add_parser("demo", help="import the bundled sample data and render the reports",
                        description="Import sample_data/ into a demo store and render reports.")
     p.add_argument("--out", type=Path, default=Path("out/demo"),
@@ -140,6 +155,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 # --- commands ------------------------------------------------------------------------
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if args.cohort:
+        if args.paths or args.person:
+            raise SelfdataError("--cohort imports every person's folder: give no PATH and no"
+                                " --person with it")
+        return _import_cohort(args)
+    if not args.paths or not args.person:
+        raise SelfdataError("give the files to import and --person ID (or --cohort DIR)",
+                            hint="selfdata import releve.ofx --person me")
     store_path = args.store or default_store_path()
     with open_store(store_path) as store:
         reports = import_paths(
@@ -158,6 +181,32 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not reports:
         print("nothing to import: no files under the given paths", file=sys.stderr)
         return 1
+    return 1 if failed else 0
+
+
+def _import_cohort(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .cohort_import import import_cohort, person_folders
+
+    store_path = args.store or default_store_path()
+    total = len(person_folders(args.cohort))
+    with open_store(store_path) as store, tqdm(total=total, unit="person", file=sys.stderr,
+                                               desc="import", dynamic_ncols=True) as bar:
+        def done(summary) -> None:
+            kinds = ", ".join(f"{k} {n}" for k, n in sorted(summary.sources.items())) or "none"
+            bar.write(f"{summary.person}: sources {kinds}; {summary.rows} new row(s),"
+                      f" {summary.rejected} rejected, {len(summary.failed)} file(s) failed")
+            for r in summary.failed:
+                bar.write(f"  FAILED {r.error}")
+            bar.update(1)
+
+        summaries = import_cohort(store, args.cohort, jobs=args.jobs, on_person=done,
+                                  skip_bad_rows=args.skip_bad_rows, default_region=args.region,
+                                  keep_names=args.keep_names)
+    failed = sum(len(s.failed) for s in summaries)
+    print(f"{len(summaries)} person(s), {sum(s.rows for s in summaries)} new row(s),"
+          f" {failed} file(s) failed; store {store_path}")
     return 1 if failed else 0
 
 
@@ -232,6 +281,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     return render_reports(store, None if args.all else args.person, reports, lang=args.lang,
                           screen_safe=args.screen_safe, out=args.out, workers=args.jobs,
                           executor=args.executor, scheduler=args.scheduler, force=args.force)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_parquet
+
+    with open_store(args.store, read_only=True) as store:
+        counts = export_parquet(store, args.out, args.person)
+    print(", ".join(f"{table} {n}" for table, n in counts.items() if n) or "nothing to export")
+    print(f"Parquet files in {args.out} (one folder per table, one per person inside)")
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -1,0 +1,39 @@
+"""`selfdata export --format parquet`: the canonical tables as Parquet, partitioned by table
+and person, hive style (`transactions/person_id=p0001/data_0.parquet`), readable by DuckDB,
+Spark or pandas (`pd.read_parquet("out/transactions")`). The store's pseudonymisation key
+(`store_meta`) is never exported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import SelfdataError
+from .store import PERSON_TABLES, Store
+
+EXPORTED = (*PERSON_TABLES, "imports")
+
+
+def export_parquet(store: Store, out: Path, persons: list[str] | None = None) -> dict[str, int]:
+    """Write every canonical table (only `persons` if given); returns rows per table."""
+    if out.exists() and any(out.iterdir()):
+        raise SelfdataError("the output folder is not empty", file=str(out),
+                            hint="choose a new folder: an export never mixes with an older one")
+    out.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    for table in EXPORTED:
+        where = "WHERE list_contains($persons, person_id)" if persons else ""
+        params = {"persons": persons} if persons else {}
+        n = store.con.execute(f"SELECT count(*) FROM {table} {where}", params).fetchall()[0][0]
+        counts[table] = n
+        if n == 0:
+            continue
+        target = out / table
+        store.con.execute(
+            f"COPY (SELECT * FROM {table} {where} ORDER BY ALL) TO '{_sql_path(target)}'"
+            " (FORMAT parquet, PARTITION_BY (person_id), COMPRESSION zstd)", params).fetchall()
+    return counts
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
