@@ -163,6 +163,20 @@ def _make_deterministic(ipynb: Path) -> None:
                     output["execution_count"] = count
     ipynb.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                      encoding="utf-8")
+    _trust(ipynb)
+
+
+def _trust(ipynb: Path) -> None:
+    """Sign the executed notebook as the user's own (Jupyter's notary keeps the signature in
+    the user's Jupyter data folder, not in the file): JupyterLab then runs the chart scripts
+    when the notebook is opened later; an untrusted notebook would show blank charts."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    try:
+        NotebookNotary().sign(nbformat.read(ipynb, as_version=4))
+    except Exception:  # no writable Jupyter data folder: the HTML page still works
+        log.debug("could not sign %s", ipynb, exc_info=True)
 
 
 # --- many notebooks ----------------------------------------------------------------------
