@@ -106,6 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arg(p)
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("lab", help="open JupyterLab on the notebooks (localhost, with a token)",
+                       description="Start JupyterLab on the report and explorer notebooks, on"
+                       " 127.0.0.1 only, with a random token, the store passed to the"
+                       " notebooks through $SELFDATA_STORE.")
+    _store_arg(p)
+    p.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.set_defaults(func=cmd_lab)
+
     p = sub.add_parser("demo", help="import the bundled sample data and render the reports",
                        description="Import sample_data/ into a demo store and render reports.")
     p.add_argument("--out", type=Path, default=Path("out/demo"),
@@ -291,6 +300,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(", ".join(f"{table} {n}" for table, n in counts.items() if n) or "nothing to export")
     print(f"Parquet files in {args.out} (one folder per table, one per person inside)")
     return 0
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    from .lab import run_lab
+
+    return run_lab(args.store, port=args.port, open_browser=not args.no_browser)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
