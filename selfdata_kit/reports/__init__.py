@@ -1,0 +1,1 @@
+"""One module per report notebook, each defining `TOPIC` (see `selfdata_kit.report`)."""
