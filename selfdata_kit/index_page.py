@@ -18,7 +18,7 @@ def one_line(con, person: str, report: str, lang: str, screen_safe: bool) -> str
     r = Report(con, make_scope(con, person), lang, screen_safe, topic(report))
     if not r.has_data:
         return t("common.no_data_title", lang)
-    figures = r.topic.key_figures(con, r.scope, lang)
+    figures = r.topic.key_figures(con, r.scope, lang, screen_safe)
     return f"{figures[0][0]}: {figures[0][1]}" if figures else ""
 
 

@@ -47,8 +47,8 @@ class Topic:
     table: str  # the canonical table its data comes from
     day_expr: str  # SQL local date of a row of `table` (for coverage)
     sections: dict[str, Section]
-    # (con, scope, lang) -> [(label, formatted value)]
-    key_figures: Callable[[duckdb.DuckDBPyConnection, Scope, str], list[tuple[str, str]]]
+    # (con, scope, lang, screen_safe) -> [(label, formatted value)]
+    key_figures: Callable[[duckdb.DuckDBPyConnection, Scope, str, bool], list[tuple[str, str]]]
     extra_tables: tuple[str, ...] = field(default=())  # other tables that count as data
 
 
@@ -98,7 +98,7 @@ class Report:
     def key_figures(self) -> None:
         if not self.has_data:
             return
-        rows = self.topic.key_figures(self.con, self.scope, self.lang)
+        rows = self.topic.key_figures(self.con, self.scope, self.lang, self.screen_safe)
         table = "\n".join(f"| {label} | **{value}** |" for label, value in rows)
         _display_markdown(f"## {t('common.key_figures', self.lang)}\n\n| | |\n|---|---|\n{table}")
 
@@ -132,7 +132,8 @@ class Report:
                 (c("coverage_period"), period),
                 (c("coverage_days"), f"{fmt_number(d.days_with_data, self.lang)} / "
                                      f"{fmt_number(d.days_in_range, self.lang)}"),
-                (c("coverage_gap"), c("days", n=d.longest_gap_days)),
+                (c("coverage_gap"), c("day_one" if d.longest_gap_days == 1 else "days",
+                                      n=d.longest_gap_days)),
                 (c("coverage_imports"), fmt_number(d.imports, self.lang)),
                 (c("coverage_duplicates"), fmt_number(d.duplicates_skipped, self.lang))]
         table = "\n".join(f"| {label} | {value} |" for label, value in rows)

@@ -57,8 +57,8 @@ def summary(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
     }
 
 
-def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope,
-                lang: str) -> list[tuple[str, str]]:
+def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope, lang: str,
+                screen_safe: bool = False) -> list[tuple[str, str]]:
     s = summary(con, scope)
     k = lambda key, **v: t(f"calls.key.{key}", lang, **v)  # noqa: E731
     percent = fmt_number(100 * s["missed_share"], lang) + ("\u00a0%" if lang == "fr" else "%")
@@ -67,8 +67,9 @@ def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope,
             (k("talk_hours"), k("hours", n=fmt_number(s["talk_minutes"] / 60, lang, 1))),
             (k("missed_share"), percent),
             (k("contacts"), fmt_number(s["contacts_count"], lang))]
-    if s["top_contacts"]:
-        rows.append((k("top_contact"), s["top_contacts"][0]))
+    if s["top_contacts"]:  # masked as in the charts, where the top contact is "Masked 1"
+        top = f"{t('common.masked', lang)} 1" if screen_safe else s["top_contacts"][0]
+        rows.append((k("top_contact"), top))
     return rows
 
 
