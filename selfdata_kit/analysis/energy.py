@@ -18,6 +18,8 @@ so are meters of energy sent to the grid (`...:received`).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 
@@ -110,11 +112,12 @@ def standby_watts(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
         FROM night JOIN floor USING (meter_id) GROUP BY meter_id, day ORDER BY meter_id, day""")
 
 
-def standby_floor(con: duckdb.DuckDBPyConnection, scope: Scope, offer: str | None = None
-                  ) -> pd.DataFrame:
-    """Per electricity meter: the standby floor (W), its kWh and euros over a year."""
+def standby_floor(con: duckdb.DuckDBPyConnection, scope: Scope, offer: str | None = None,
+                  prices: str | Path | None = None) -> pd.DataFrame:
+    """Per electricity meter: the standby floor (W), its kWh and euros over a year (at the
+    offer's single price: Base, or HP/HC weighted 16 h / 8 h since standby runs all day)."""
     nights = standby_watts(con, scope)
-    price = price_of("electricity", offer)
+    price = price_of("electricity", offer, prices)
     floors = nights.groupby("meter_id", as_index=False).agg(standby_w=("standby_w", "first"),
                                                             nights=("day", "count"))
     floors["kwh_per_year"] = floors["standby_w"] * HOURS_PER_YEAR / 1000
@@ -137,14 +140,15 @@ def heating_season(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame
         SELECT commodity, CASE WHEN month(day) IN (10, 11, 12, 1, 2, 3, 4)
                           THEN 'heating' ELSE 'rest' END AS season, sum(kwh) AS kwh,
                sum(kwh) / sum(sum(kwh)) OVER (PARTITION BY commodity) AS share
-        FROM readings GROUP BY ALL ORDER BY commodity, season""")
+        FROM readings GROUP BY 1, 2 ORDER BY commodity, season""")
 
 
 def co2_and_cost(con: duckdb.DuckDBPyConnection, scope: Scope,
-                 electricity_offer: str | None = None) -> pd.DataFrame:
+                 electricity_offer: str | None = None, factors: str | Path | None = None,
+                 prices: str | Path | None = None) -> pd.DataFrame:
     """Per month and commodity: kWh, kgCO2e (ADEME factors) and cost in € (energy at the
     offer's prices + the monthly subscription), from the data files."""
-    elec = price_of("electricity", electricity_offer)
+    elec = price_of("electricity", electricity_offer, prices)
     start = elec.off_peak_start_hour if elec and elec.off_peak_start_hour is not None else 99
     end = elec.off_peak_end_hour if elec and elec.off_peak_end_hour is not None else 0
     frame = _q(con, scope, f"""
@@ -154,12 +158,12 @@ def co2_and_cost(con: duckdb.DuckDBPyConnection, scope: Scope,
                coalesce(sum(kwh) FILTER (grain > {LOAD_CURVE}), 0) AS kwh_unsplit
         FROM (SELECT *, hour + minute({local_time('start_at')}) / 60 AS clock FROM readings)
         GROUP BY ALL ORDER BY month, commodity""", hc_start=start, hc_end=end)
-    factors = load_emission_factors()
-    frame["kg_co2e"] = [kwh * float(factors.get(c, {}).get("value", 0))
+    per_kwh = load_emission_factors(factors)
+    frame["kg_co2e"] = [kwh * float(per_kwh.get(c, {}).get("value", 0))
                         for c, kwh in zip(frame["commodity"], frame["kwh"], strict=True)]
     costs = []
     for row in frame.itertuples():
-        p = elec if row.commodity == "electricity" else price_of(row.commodity)
+        p = elec if row.commodity == "electricity" else price_of(row.commodity, None, prices)
         if p is None:
             costs.append(float("nan"))
             continue
@@ -172,8 +176,10 @@ def co2_and_cost(con: duckdb.DuckDBPyConnection, scope: Scope,
 
 
 def _heating_of(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
-    """gas when a gas meter has data; electric when winter days use > 2x summer days."""
-    rows = _q(con, scope, """
+    """gas when a gas meter has data; electric when winter days use > 2x summer days. Read on
+    all the person's data, not the period: a home's heating does not change with the period."""
+    everything = Scope(scope.person, None, None, scope.tz)
+    rows = _q(con, everything, """
         SELECT commodity, avg(kwh) FILTER (month(day) IN (12, 1, 2)) AS winter,
                avg(kwh) FILTER (month(day) IN (6, 7, 8)) AS summer
         FROM (SELECT commodity, day, sum(kwh) AS kwh FROM readings GROUP BY ALL)
@@ -188,14 +194,15 @@ def _heating_of(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
 
 
 def reference_household(con: duckdb.DuckDBPyConnection, scope: Scope,
-                        heating: str | None = None, min_days: int = 28) -> pd.DataFrame:
+                        heating: str | None = None, min_days: int = 28,
+                        references: str | Path | None = None) -> pd.DataFrame:
     """The person's kWh per year (scaled to 365 days) next to reference households of 1-5
     people with the same heating (given, or guessed from the data)."""
     heating = heating or _heating_of(con, scope)
     mine = _q(con, scope, """SELECT commodity, sum(kwh) AS kwh, count(DISTINCT day) AS days
                              FROM readings GROUP BY commodity""")
     mine = mine[mine["days"] >= min_days]
-    ref = load_reference_households()
+    ref = load_reference_households(references)
     ref = ref[ref["heating"] == heating]
     out = ref.merge(mine, on="commodity")
     out["your_kwh"] = out["kwh"] * 365 / out["days"]
