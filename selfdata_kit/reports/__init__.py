@@ -1,0 +1,1 @@
+"""One module per report topic: its sections, key figures and summary."""
