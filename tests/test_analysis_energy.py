@@ -124,6 +124,9 @@ def test_a_period_filters_every_analysis(world) -> None:
     assert e.standby_watts(con, march)["day"].dt.month.unique().tolist() == [3]
     season = e.heating_season(con, march)
     assert set(season["season"]) == {"heating"} and (season["share"] == 1).all()
+    half = e.co2_and_cost(con, make_scope(con, "p0001-student", "2024-03-01", "2024-03-14"))
+    row = half.iloc[0]  # Base price, subscription pro rata of the 14 days with data
+    assert row.cost_eur == pytest.approx(row.kwh * 0.2516 + 12.60 * 14 / 31, abs=0.006)
 
 
 @pytest.mark.parametrize("person,start,end", [("nobody", None, None),

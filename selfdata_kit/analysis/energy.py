@@ -147,17 +147,21 @@ def co2_and_cost(con: duckdb.DuckDBPyConnection, scope: Scope,
                  electricity_offer: str | None = None, factors: str | Path | None = None,
                  prices: str | Path | None = None) -> pd.DataFrame:
     """Per month and commodity: kWh, kgCO2e (ADEME factors) and cost in € (energy at the
-    offer's prices + the monthly subscription), from the data files."""
+    offer's prices + the monthly subscription, pro rata of the days with data), from the data
+    files. Off-peak kWh come from the load curve; coarser readings get the single price."""
     elec = price_of("electricity", electricity_offer, prices)
     start = elec.off_peak_start_hour if elec and elec.off_peak_start_hour is not None else 99
     end = elec.off_peak_end_hour if elec and elec.off_peak_end_hour is not None else 0
     frame = _q(con, scope, f"""
-        SELECT CAST(date_trunc('month', day) AS DATE) AS month, commodity, sum(kwh) AS kwh,
+        SELECT month, commodity, sum(kwh) AS kwh,
                coalesce(sum(kwh) FILTER (grain = {LOAD_CURVE} AND (clock >= $hc_start
                                          OR clock < $hc_end)), 0) AS kwh_off_peak,
-               coalesce(sum(kwh) FILTER (grain > {LOAD_CURVE}), 0) AS kwh_unsplit
-        FROM (SELECT *, hour + minute({local_time('start_at')}) / 60 AS clock FROM readings)
-        GROUP BY ALL ORDER BY month, commodity""", hc_start=start, hc_end=end)
+               coalesce(sum(kwh) FILTER (grain > {LOAD_CURVE}), 0) AS kwh_unsplit,
+               count(DISTINCT day) / date_diff('day', month, month + INTERVAL 1 MONTH)
+                   AS month_covered
+        FROM (SELECT *, hour + minute({local_time('start_at')}) / 60 AS clock,
+                     CAST(date_trunc('month', day) AS DATE) AS month FROM readings)
+        GROUP BY month, commodity ORDER BY month, commodity""", hc_start=start, hc_end=end)
     per_kwh = load_emission_factors(factors)
     frame["kg_co2e"] = [kwh * float(per_kwh.get(c, {}).get("value", 0))
                         for c, kwh in zip(frame["commodity"], frame["kwh"], strict=True)]
@@ -170,9 +174,9 @@ def co2_and_cost(con: duckdb.DuckDBPyConnection, scope: Scope,
         peak = row.kwh - row.kwh_off_peak - row.kwh_unsplit
         costs.append(round(peak * float(p.price_peak) + row.kwh_off_peak * float(
             p.price_off_peak) + row.kwh_unsplit * float(p.price) + float(
-            p.subscription_per_month), 2))
+            p.subscription_per_month) * row.month_covered, 2))
     frame["cost_eur"] = costs
-    return frame.drop(columns=["kwh_unsplit"])
+    return frame.drop(columns=["kwh_unsplit", "month_covered"])
 
 
 def _heating_of(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:

@@ -117,9 +117,9 @@ def co2_and_cost(frame: pd.DataFrame, lang: str) -> alt.VConcatChart:
             alt.Tooltip("kg_co2e:Q", title=_l("kg_co2e", lang), format=",.1f")]
     base = alt.Chart(data).mark_bar().encode(x=month, color=colour, tooltip=tips)
     cost = base.encode(y=alt.Y("sum(cost_eur):Q", title=_l("cost_eur", lang),
-                               axis=alt.Axis(format=MONEY))).properties(height=200)
+                               axis=alt.Axis(format=MONEY))).properties(width=WIDTH, height=200)
     co2 = base.encode(y=alt.Y("sum(kg_co2e):Q", title=_l("kg_co2e", lang),
-                              axis=alt.Axis(format=NUMBER))).properties(height=200)
+                              axis=alt.Axis(format=NUMBER))).properties(width=WIDTH, height=200)
     return alt.vconcat(cost, co2)
 
 

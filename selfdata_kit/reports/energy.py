@@ -70,7 +70,9 @@ def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope, lang: str
     if total > 0:
         heating_kwh = sum(s["heating_season_share"].get(k, 0) * v
                           for k, v in s["annual_kwh"].items())
-        rows.append((f("heating_share"), f"{fmt_number(100 * heating_kwh / total, lang)} %"))
+        percent = "\u202f%" if lang == "fr" else "%"  # French: a narrow space before %
+        rows.append((f("heating_share"),
+                     fmt_number(100 * heating_kwh / total, lang) + percent))
     for y in _years(a.co2_and_cost(con, scope)).itertuples():
         rows += [(f("co2", year=y.year), f("co2_value", kg=fmt_number(y.kg_co2e, lang))),
                  (f("cost", year=y.year), fmt_money(y.cost_eur, lang, 0))]
