@@ -57,8 +57,8 @@ def summary(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict:
     }
 
 
-def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope, lang: str
-                ) -> list[tuple[str, str]]:
+def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope, lang: str,
+                screen_safe: bool = False) -> list[tuple[str, str]]:
     f = lambda key, **v: t(f"energy.figures.{key}", lang, **v)  # noqa: E731
     s = summary(con, scope)
     rows = [(f("kwh", commodity=t(f"energy.chart.{k}", lang).lower()),
