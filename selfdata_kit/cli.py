@@ -95,12 +95,28 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arg(p)
     p.set_defaults(func=cmd_report)
 
+    p = sub.add_parser("cohort", help="cohort aggregates, never over fewer than k persons",
+                       description="Aggregates over every person of the store: coverage per"
+                       " source and month, distributions of the key figures, comparisons"
+                       " between groups. A figure over fewer than k persons is suppressed.")
+    _store_arg(p)
+    p.add_argument("--k", type=int, default=5,
+                   help="smallest group shown (default 5, never below 2)")
+    p.add_argument("--groups", type=Path, help="CSV of person attributes (person_id,...)")
+    p.add_argument("--by", help="the attribute of --groups to compare groups by")
+    p.add_argument("--json", action="store_true", help="print the aggregates as JSON")
+    p.set_defaults(func=cmd_cohort)
+
     p = sub.add_parser("export", help="export the store as Parquet (or safe aggregates)",
                        description="Export the canonical tables as Parquet files partitioned by"
                        " table and person (hive style), readable by DuckDB, Spark or pandas."
                        " The store's pseudonymisation key is never exported.")
     p.add_argument("--format", choices=["parquet"], default="parquet",
                    help="output format (parquet)")
+    p.add_argument("--aggregates", action="store_true",
+                   help="export only k-suppressed cohort aggregates, no person id (safe to"
+                   " share) as JSON and CSV")
+    p.add_argument("--k", type=int, default=5, help="with --aggregates: smallest group shown")
     p.add_argument("--out", type=Path, required=True, help="a new, empty output folder")
     p.add_argument("--person", action="append", help="only this person (repeat for several)")
     _store_arg(p)
@@ -292,9 +308,35 @@ def cmd_report(args: argparse.Namespace) -> int:
                           executor=args.executor, scheduler=args.scheduler, force=args.force)
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    from .export import export_parquet
+def cmd_cohort(args: argparse.Namespace) -> int:
+    import json
 
+    from .analysis.cohort import aggregates, load_groups
+
+    if bool(args.groups) != bool(args.by):
+        raise SelfdataError("--groups and --by go together",
+                            hint="--groups persons.csv --by heating")
+    with open_store(args.store, read_only=True) as store:
+        result = aggregates(store.con, args.k, load_groups(str(args.groups)) if args.groups
+                            else None, args.by)
+    if args.json:
+        print(json.dumps(result, indent=1, ensure_ascii=False, default=str))
+        return 0
+    dist = result["distributions"]
+    print(f"persons: {result['persons'] if result['persons'] is not None else f'< k={args.k}'}")
+    print(f"{len(dist)} key figures, {sum(1 for d in dist if d['suppressed'])} suppressed;"
+          " --json for everything")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_aggregates, export_parquet
+
+    if args.aggregates:
+        with open_store(args.store, read_only=True) as store:
+            files = export_aggregates(store, args.out, args.k)
+        print(f"aggregates (k = {args.k}, no person id) in {args.out}: {', '.join(files)}")
+        return 0
     with open_store(args.store, read_only=True) as store:
         counts = export_parquet(store, args.out, args.person)
     print(", ".join(f"{table} {n}" for table, n in counts.items() if n) or "nothing to export")

@@ -37,3 +37,24 @@ def export_parquet(store: Store, out: Path, persons: list[str] | None = None) ->
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
+
+
+def export_aggregates(store: Store, out: Path, k: int) -> list[str]:
+    """Cohort aggregates only (k-suppressed, no person id): safe to share."""
+    import json
+
+    import pandas as pd
+
+    from .analysis.cohort import aggregates
+
+    if out.exists() and any(out.iterdir()):
+        raise SelfdataError("the output folder is not empty", file=str(out))
+    out.mkdir(parents=True, exist_ok=True)
+    result = aggregates(store.con, k)
+    (out / "aggregates.json").write_text(json.dumps(result, indent=1, ensure_ascii=False,
+                                                    default=str), encoding="utf-8")
+    files = ["aggregates.json"]
+    for name in ("coverage", "distributions"):
+        pd.DataFrame(result[name]).to_csv(out / f"{name}.csv", index=False)
+        files.append(f"{name}.csv")
+    return files

@@ -129,3 +129,39 @@ def load_groups(path: str) -> pd.DataFrame:
                             hint="one row per person: person_id,heating,city,...")
     return frame
 
+
+
+# The key figures a cohort is described by (issue: spend per category, annual kWh, standby W,
+# calls per week, fun-fact cursors); prefixes of the flattened summary columns.
+KEY_METRICS = ("spending.totals_by_category.", "energy.annual_kwh.", "energy.standby_watts",
+               "calls.calls_per_week", "calls.sms_per_week", "fun_facts.cursors.")
+
+
+def key_metrics(metrics: pd.DataFrame) -> pd.DataFrame:
+    keep = [c for c in metrics.columns if c == "person_id" or c.startswith(KEY_METRICS)]
+    return metrics[keep]
+
+
+def aggregates(con: duckdb.DuckDBPyConnection, k: int = K_DEFAULT,
+               groups: pd.DataFrame | None = None, by: str | None = None) -> dict[str, object]:
+    """Everything a cohort report or `selfdata cohort --json` shows: no person id, no
+    figure over fewer than k persons."""
+    check_k(k)
+    metrics = key_metrics(person_metrics(con))
+    n = len(metrics)
+
+    def records(frame: pd.DataFrame) -> list[dict[str, object]]:
+        out = frame.astype(object).where(frame.notna(), None)
+        return [{key: (v.isoformat() if hasattr(v, "isoformat") else v)
+                 for key, v in row.items()} for row in out.to_dict("records")]
+
+    result: dict[str, object] = {
+        "k": k,
+        "persons": n if n >= k else None,
+        "coverage": records(coverage(con, k)),
+        "distributions": records(distributions(metrics, k)),
+    }
+    if by is not None:
+        result["by"] = by
+        result["groups"] = records(distributions(metrics, k, groups=groups, by=by))
+    return result
