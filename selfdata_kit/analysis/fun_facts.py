@@ -112,11 +112,19 @@ def badges(con: duckdb.DuckDBPyConnection, scope: Scope, config: str | Path | No
         b = fn(con, scope, cfg)
         threshold = next(float(v) for k, v in rule.items()
                          if k.startswith(("min_", "max_")))
-        evidence = (" · ".join(str(v) for v in b.rows.iloc[0].tolist())
-                    if not b.rows.empty else None)
+        evidence = " · ".join(map(_plain, b.rows.iloc[0])) if not b.rows.empty else None
         out.append({"badge": name, "icon": rule["icon"], "earned": b.earned, "figure": b.figure,
                     "threshold": threshold, "evidence": evidence})
     return pd.DataFrame(out).astype({"figure": "float64"})
+
+
+def _plain(value: object) -> str:
+    """A cell as short text: dates without time, numbers with one decimal."""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
 
 
 def badge_rows(con: duckdb.DuckDBPyConnection, scope: Scope, name: str,
