@@ -90,7 +90,8 @@ def cursors(con: duckdb.DuckDBPyConnection, scope: Scope, k: int | None = None,
         others = cohort.get(name, {})
         position, calibration = None, "defaults"
         if m.value is not None and len(others) >= k and scope.person in others:
-            position = percentile_rank(m.value, list(others.values()))
+            # rank the cohort pass's own value: parallel float sums may differ in the last bit
+            position = percentile_rank(others[scope.person], list(others.values()))
             calibration = f"cohort (n={len(others)})"
         elif m.value is not None:
             position = scaled(m.value, [c["zero"], c["one"]])

@@ -14,7 +14,8 @@ import duckdb
 import pandas as pd
 
 from ..enrich.categories import NOT_SPENDING
-from .fun_facts_metrics import categorized, day_hour, outings, towns
+from .fun_facts_metrics import categorized
+from .fun_facts_places import day_hour, outings, towns
 from .scope import Scope, in_period, local_day, local_time, query
 
 
