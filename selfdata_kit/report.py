@@ -75,10 +75,14 @@ class Report:
         self.con, self.scope, self.lang = con, scope, lang
         self.screen_safe, self.topic = screen_safe, topic
         self.data: Coverage = coverage(con, scope, topic.table, topic.day_expr)
+        # a topic crossing sources (fun facts) has data when any of its tables has rows
+        self.extra_rows = sum(
+            con.execute(f"SELECT count(*) FROM {table} WHERE person_id = ?",
+                        [scope.person]).fetchall()[0][0] for table in topic.extra_tables)
 
     @property
     def has_data(self) -> bool:
-        return not self.data.empty
+        return not self.data.empty or self.extra_rows > 0
 
     def text(self, key: str, **values: object) -> str:
         return t(f"{self.topic.name}.{key}", self.lang, **values)
