@@ -21,7 +21,8 @@ COLUMNS = ["account_id", "counterparty", "category", "direction", "amount", "amo
            "last_date", "next_date", "yearly_amount"]
 
 
-def _period(dates: list[date], cfg: dict[str, Any]) -> dict[str, Any] | None:
+def _period(dates: list[date], cfg: dict[str, Any],
+            min_share: float | None = None) -> dict[str, Any] | None:
     """The period whose band holds the median gap, if enough gaps fall in that band."""
     gaps = np.diff([d.toordinal() for d in dates])
     if len(gaps) == 0:
@@ -30,7 +31,7 @@ def _period(dates: list[date], cfg: dict[str, Any]) -> dict[str, Any] | None:
     for p in cfg["periods"]:
         if p["low"] <= median <= p["high"]:
             share = float(np.mean((gaps >= p["low"]) & (gaps <= p["high"])))
-            return p if share >= cfg["min_share_in_band"] else None
+            return p if share >= (min_share or cfg["min_share_in_band"]) else None
     return None
 
 
@@ -119,10 +120,10 @@ def find_recurring(tx: pd.DataFrame, cfg: dict[str, Any]) -> tuple[pd.DataFrame,
             continue
         for cluster in _clusters(group, cfg):
             cluster = cluster.sort_values("booked_on")
-            if len(cluster) < cfg["min_count"]:
+            if len(cluster) < cfg["split_min_count"]:
                 continue
             cdates = [d.date() if hasattr(d, "date") else d for d in cluster["booked_on"]]
-            cperiod = _period(cdates, cfg)
+            cperiod = _period(cdates, cfg, min_share=1.0)
             # similar amounts picked among many payments look regular by chance: a hidden
             # subscription also keeps its day
             if cperiod and _on_usual_day(cdates, cperiod["days"], cfg):

@@ -42,7 +42,8 @@ def monthly_in_out(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
         tooltip=[alt.Tooltip("yearmonth(month):T", title=_t("month", lang), format=MONTH),
                  alt.Tooltip("flow:N", title=_t("flow", lang)),
                  alt.Tooltip("amount:Q", title=_t("amount", lang), format=_MONEY2)])
-    net = alt.Chart(frame).mark_line(point=True, color=PALETTE[7]).encode(
+    net = alt.Chart(frame).mark_line(
+        point=alt.OverlayMarkDef(color=PALETTE[7]), color=PALETTE[7]).encode(
         x=x, y="net:Q",
         tooltip=[alt.Tooltip("yearmonth(month):T", title=_t("month", lang), format=MONTH),
                  alt.Tooltip("net:Q", title=_t("net", lang), format=_MONEY2)])
@@ -160,7 +161,9 @@ def bills_linked(frame: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
     if not panels:  # debits without any meter or phone data to set beside them
         panels.append(alt.Chart(frame).mark_bar().encode(
             x=alt.X("booked_on:T", title=None), y=alt.Y("amount:Q", title=_t("paid", lang))))
-    return alt.vconcat(*panels) if len(panels) > 1 else panels[0]
+    if len(panels) == 1:
+        return panels[0]
+    return alt.vconcat(*panels).resolve_scale(color="independent")
 
 
 def unusual_expenses(frame: pd.DataFrame, lang: str) -> alt.Chart:
