@@ -1,0 +1,161 @@
+"""Where the money goes: bank transactions of one person and period, in the person's words.
+
+Every function takes the store connection and a `Scope` and returns a small DataFrame. Money
+leaves SQL as DOUBLE for charts; exact sums (Decimal) are in `totals`. "Transfers" between
+the person's own accounts are neither money in nor money out; spending is the debits of the
+categories that are not transfers or income (`NOT_SPENDING`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ..enrich.categories import NOT_SPENDING, categorize
+from ..enrich.merchants import MERCHANT_SQL, load_settings, register_merchants
+from .bills import bills_linked
+from .recurring import find_recurring
+from .scope import Scope, in_period, query
+
+__all__ = ["balance_over_time", "bills_linked", "by_category", "monthly_in_out",
+           "recurring_payments", "top_merchants", "totals", "unusual_expenses"]
+
+OWN_TRANSFER = "transfer"
+_SPENDING = f"amount < 0 AND category NOT IN ({', '.join(repr(c) for c in NOT_SPENDING)})"
+
+
+def prepare(con: duckdb.DuckDBPyConnection, scope: Scope,
+            settings_path: str | Path | None = None) -> str:
+    """Temp table `spending_tx`: the scope's transactions with category and merchant."""
+    categorize(con, scope)
+    register_merchants(con, "categorized", load_settings(settings_path))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE spending_tx AS
+        SELECT c.*, coalesce(m.merchant, '?') AS merchant FROM categorized c
+        LEFT JOIN merchants m ON m.raw = {MERCHANT_SQL}""").fetchall()
+    return "spending_tx"
+
+
+def monthly_in_out(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Money in, money out and their difference per month; own-account transfers left out."""
+    prepare(con, scope)
+    return query(con, f"""
+        SELECT date_trunc('month', booked_on) AS month,
+               CAST(coalesce(sum(amount) FILTER (amount > 0), 0) AS DOUBLE) AS money_in,
+               CAST(coalesce(-sum(amount) FILTER (amount < 0), 0) AS DOUBLE) AS money_out,
+               CAST(sum(amount) AS DOUBLE) AS net
+        FROM spending_tx WHERE category <> '{OWN_TRANSFER}' GROUP BY 1 ORDER BY 1""", scope)
+
+
+def by_category(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Spending per category over the period, biggest first, with its share of the total."""
+    prepare(con, scope)
+    return query(con, f"""
+        SELECT category, CAST(-sum(amount) AS DOUBLE) AS amount, count(*) AS payments,
+               CAST(-sum(amount) / sum(-sum(amount)) OVER () AS DOUBLE) AS share
+        FROM spending_tx WHERE {_SPENDING} GROUP BY 1 ORDER BY amount DESC, category""", scope)
+
+
+def top_merchants(con: duckdb.DuckDBPyConnection, scope: Scope,
+                  settings_path: str | Path | None = None) -> pd.DataFrame:
+    """The shops and counterparties that received the most, labels normalised."""
+    prepare(con, scope, settings_path)
+    rows = load_settings(settings_path)["top_merchants"]["rows"]
+    return query(con, f"""
+        SELECT merchant, mode(category) AS category, CAST(-sum(amount) AS DOUBLE) AS amount,
+               count(*) AS payments
+        FROM spending_tx WHERE {_SPENDING} GROUP BY 1
+        ORDER BY amount DESC, merchant LIMIT {int(rows)}""", scope)
+
+
+def balance_over_time(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """End-of-day balance of each account on the days money moved: the latest stored balance
+    walked back and forward with every transaction (all dates, so a period starts at the right
+    level); an account with no stored balance starts from 0 (`from_zero`)."""
+    return query(con, f"""
+        WITH daily AS (
+            SELECT account_id, booked_on AS day, sum(amount) AS moved FROM transactions
+            WHERE person_id = $person GROUP BY 1, 2),
+        run AS (
+            SELECT account_id, day, sum(moved) OVER (PARTITION BY account_id ORDER BY day)
+                   AS cumulated FROM daily),
+        anchor AS (
+            SELECT account_id, max(as_of) AS as_of, arg_max(amount, as_of) AS amount
+            FROM balances WHERE person_id = $person GROUP BY 1),
+        offset_ AS (
+            SELECT a.account_id, a.amount - coalesce(sum(t.amount), 0) AS opening
+            FROM anchor a LEFT JOIN transactions t ON t.person_id = $person
+                 AND t.account_id = a.account_id AND t.booked_on <= a.as_of
+            GROUP BY a.account_id, a.amount)
+        SELECT r.account_id,
+               coalesce(ac.label, concat_ws(' ', ac.institution, ac.kind)) || ' …'
+                   || right(r.account_id, 4) AS account,
+               r.day, CAST(r.cumulated + coalesce(o.opening, 0) AS DOUBLE) AS balance,
+               o.opening IS NULL AS from_zero
+        FROM run r LEFT JOIN offset_ o USING (account_id)
+        LEFT JOIN accounts ac ON ac.person_id = $person AND ac.account_id = r.account_id
+        WHERE {in_period("r.day")} ORDER BY r.account_id, r.day""", scope)
+
+
+def _recurring(con: duckdb.DuckDBPyConnection, scope: Scope,
+               settings_path: str | Path | None = None) -> tuple[pd.DataFrame, list[str]]:
+    prepare(con, scope, settings_path)
+    cfg = load_settings(settings_path)["recurring"]
+    tx = query(con, """
+        SELECT uid, account_id, merchant, category, booked_on, CAST(amount AS DOUBLE) AS amount
+        FROM spending_tx
+        QUALIFY count(*) OVER (PARTITION BY account_id, merchant, sign(amount)) >= $n""",
+               scope, n=int(cfg["min_count"]))
+    return find_recurring(tx, cfg)
+
+
+def recurring_payments(con: duckdb.DuckDBPyConnection, scope: Scope,
+                       settings_path: str | Path | None = None) -> pd.DataFrame:
+    """Subscriptions, rent, bills, salary: payments that come back at a regular period."""
+    return _recurring(con, scope, settings_path)[0]
+
+
+def unusual_expenses(con: duckdb.DuckDBPyConnection, scope: Scope,
+                     settings_path: str | Path | None = None) -> pd.DataFrame:
+    """Debits far above what the person usually spends in their category: above the
+    category's 95th percentile AND more than 3 median absolute deviations above its median.
+    Recurring payments are left out (a rent is big but not unusual)."""
+    _, members = _recurring(con, scope, settings_path)
+    cfg = load_settings(settings_path)["unusual"]
+    con.register("_recurring_uids", pd.DataFrame({"uid": pd.Series(members, dtype=object)}))
+    try:
+        return query(con, f"""
+            WITH spend AS (
+                SELECT booked_on, merchant, category, CAST(-amount AS DOUBLE) AS amount
+                FROM spending_tx WHERE {_SPENDING}
+                  AND uid NOT IN (SELECT CAST(uid AS VARCHAR) FROM _recurring_uids)),
+            stats AS (
+                SELECT category, count(*) AS n, median(amount) AS median,
+                       quantile_cont(amount, $pct) AS p95, mad(amount) AS mad
+                FROM spend GROUP BY 1)
+            SELECT s.booked_on, s.merchant, s.category, s.amount,
+                   st.median AS category_median, st.p95 AS category_p95,
+                   s.amount / nullif(st.median, 0) AS times_median
+            FROM spend s JOIN stats st USING (category)
+            WHERE st.n >= $min_n AND s.amount > st.p95
+              AND s.amount > st.median + $k * st.mad
+            ORDER BY s.amount - st.median DESC LIMIT {int(cfg["max_rows"])}""",
+                     scope, pct=float(cfg["percentile"]), min_n=int(cfg["min_count"]),
+                     k=float(cfg["mad_factor"]))
+    finally:
+        con.unregister("_recurring_uids")
+
+
+def totals(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, object]:
+    """Exact (Decimal) totals: money in, money out (positive), transactions, spend per category."""
+    prepare(con, scope)
+    row = con.execute(f"""
+        SELECT coalesce(sum(amount) FILTER (amount > 0), 0),
+               coalesce(-sum(amount) FILTER (amount < 0), 0), count(*)
+        FROM spending_tx WHERE category <> '{OWN_TRANSFER}'""").fetchall()[0]
+    cats = con.execute(f"SELECT category, -sum(amount) FROM spending_tx WHERE {_SPENDING}"
+                       " GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
+    n_all = con.execute("SELECT count(*) FROM spending_tx").fetchall()[0][0]
+    return {"total_in": row[0], "total_out": row[1], "transactions": n_all,
+            "by_category": dict(cats)}
