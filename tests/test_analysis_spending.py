@@ -109,11 +109,7 @@ def test_by_category_equals_the_truth_over_the_year(samples, folder: Path) -> No
     _check_by_category(samples, folder)
 
 
-@pytest.mark.parametrize("index", [
-    *range(5),
-    pytest.param(5, marks=pytest.mark.xfail(strict=True, reason=(
-        "data/categories.csv has no rule for the rent label 'PRLV SEPA IMMO DE FRANCE':"
-        " it lands in 'other' instead of 'housing'")))])
+@pytest.mark.parametrize("index", range(6))
 def test_by_category_of_a_generated_cohort(cohort, index: int) -> None:
     store, folders = cohort
     _check_by_category(store, folders[index])
