@@ -144,11 +144,11 @@ class Report:
         _display_markdown(f"## {c('coverage_title')}\n\n| | |\n|---|---|\n{table}")
 
 
-def open_report(store: str | Path, person: str, start: date | str | None = None,
+def open_report(store: str | Path | None, person: str, start: date | str | None = None,
                 end: date | str | None = None, lang: str = "fr", screen_safe: bool = False,
                 topic_name: str = "spending") -> Report:
-    """Open the store read-only, set up offline charts (the Vega bundle once), and return the
-    report for one person and topic."""
+    """Open the store read-only (None: $SELFDATA_STORE, else ./selfdata.duckdb), set up
+    offline charts (the Vega bundle once), and return the report for one person and topic."""
     con = open_store(store, read_only=True).con
     _setup_rendering(lang)
     return Report(con, make_scope(con, person, start, end), lang, screen_safe, topic(topic_name))
