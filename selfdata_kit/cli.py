@@ -122,6 +122,23 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arg(p)
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("workshop", help="prepare a data-literacy workshop, offline",
+                       description="Prepare a workshop in one folder: synthetic personas (or"
+                       " participants' own export folders), each participant's reports in"
+                       " screen-safe mode, and a group wall of anonymous, k-suppressed"
+                       " distributions. The facilitator guide is docs/workshop.md.")
+    p.add_argument("--participants", type=int, help="number of participants (personas)")
+    p.add_argument("--from", dest="source", type=Path, metavar="DIR",
+                   help="participants' own exports: one sub-folder each (folder = id)")
+    p.add_argument("--out", type=Path, required=True, help="the workshop folder")
+    p.add_argument("--lang", choices=["fr", "en"], default="fr", help="language (default fr)")
+    p.add_argument("--k", type=int, default=5,
+                   help="smallest group shown on the wall (default 5, never below 2)")
+    p.add_argument("--seed", type=int, default=2026, help="personas seed (default 2026)")
+    p.add_argument("--year", type=int, help="personas year (default: last full year)")
+    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.set_defaults(func=cmd_workshop)
+
     p = sub.add_parser("lab", help="open JupyterLab on the notebooks (localhost, with a token)",
                        description="Start JupyterLab on the report and explorer notebooks, on"
                        " 127.0.0.1 only, with a random token, the store passed to the"
@@ -342,6 +359,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(", ".join(f"{table} {n}" for table, n in counts.items() if n) or "nothing to export")
     print(f"Parquet files in {args.out} (one folder per table, one per person inside)")
     return 0
+
+
+def cmd_workshop(args: argparse.Namespace) -> int:
+    from .workshop import run_workshop
+
+    return run_workshop(args.out, args.participants, args.source, lang=args.lang, k=args.k,
+                        seed=args.seed, year=args.year, workers=args.jobs)
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
