@@ -234,11 +234,16 @@ def _dask_results(jobs: list[Job], workers: int, scheduler: str | None) -> Itera
 
 
 def _worker_init() -> None:
-    """Import the heavy modules once per worker, and stop its kernel when it exits."""
+    """Warm this worker's kernel, and stop it when the worker exits. A kernel that cannot
+    start here is retried by each job, which then fails alone (an initializer that raises
+    would break the whole pool)."""
     from . import warm_kernel
 
-    warm_kernel.start()
     util.Finalize(None, warm_kernel.stop, exitpriority=10)
+    try:
+        warm_kernel.start()
+    except Exception:
+        log.warning("could not start a kernel in worker", exc_info=True)
 
 
 def summarize(results: Iterable[Result]) -> dict[str, int]:

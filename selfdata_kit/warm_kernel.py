@@ -9,6 +9,8 @@ imported modules and caches of constants (the Vega bundle).
 from __future__ import annotations
 
 import logging
+import tempfile
+from pathlib import Path
 
 from jupyter_client.manager import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
@@ -26,7 +28,9 @@ _km: KernelManager | None = None
 def start(kernel_name: str = "python3") -> KernelManager:
     global _km
     if _km is None or not _km.is_alive():
-        _km = KernelManager(kernel_name=kernel_name, transport="ipc")  # no TCP port
+        # unix sockets in a private folder: no TCP port, and two workers never share a path
+        sockets = Path(tempfile.mkdtemp(prefix="selfdata-kernel-")) / "kernel"
+        _km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(sockets))
         _km.start_kernel()
         _run(PRELOAD)
     return _km

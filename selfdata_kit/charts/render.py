@@ -52,7 +52,7 @@ def embed_options(lang: str) -> dict[str, Any]:
 
 def chart_html(spec: dict[str, Any], lang: str) -> str:
     """A `<div>` and the script drawing `spec` into it (needs `bundle_html()` on the page)."""
-    spec = {k: v for k, v in spec.items() if k != "$schema"}  # no URL in the page
+    spec = {k: _stable(v) for k, v in spec.items() if k != "$schema"}  # no URL in the page
     text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(text.encode()).hexdigest()[:10]
     div = f"selfdata-vis-{next(_counter)}-{digest}"
@@ -61,6 +61,18 @@ def chart_html(spec: dict[str, Any], lang: str) -> str:
     return (f'<div class="selfdata-chart" id="{div}"></div>\n'
             f'<script type="text/javascript">vegaEmbed("#{div}", {safe}, {options})'
             f'.catch(function (e) {{ console.error(e); }});</script>')
+
+
+def _stable(value: Any) -> Any:
+    """Floats to 12 significant digits: DuckDB's parallel sums may differ in the last bits
+    from one run to the next, which would make re-rendered reports differ."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, dict):
+        return {k: _stable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stable(v) for v in value]
+    return value
 
 
 def enable(lang: str) -> None:
