@@ -23,6 +23,7 @@ bench: $(BIN)/selfdata
 	$(BIN)/python benchmarks/ingest_bank.py
 	$(BIN)/python benchmarks/synth_cohort.py
 	$(BIN)/python benchmarks/batch_reports.py
+	$(BIN)/python benchmarks/cohort.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis
