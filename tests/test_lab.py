@@ -39,15 +39,20 @@ def lab(tmp_path: Path):
                              str(tmp_path / "s.duckdb"), "--port", str(port), "--no-browser"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
-    first = proc.stdout.readline()
-    token = re.search(r"token=(\S+)", first).group(1)
-    deadline = time.time() + 60
-    while _get(f"http://127.0.0.1:{port}/api/status?token={token}") != 200:
-        assert time.time() < deadline and proc.poll() is None, "JupyterLab did not start"
-        time.sleep(0.5)
-    yield port, token
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
+    try:
+        first = proc.stdout.readline()
+        token = re.search(r"token=(\S+)", first).group(1)
+        deadline = time.time() + 60
+        while _get(f"http://127.0.0.1:{port}/api/status?token={token}") != 200:
+            assert time.time() < deadline and proc.poll() is None, "JupyterLab did not start"
+            time.sleep(0.5)
+        yield port, token
+    finally:  # the server and its JupyterLab child, whatever happened
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def test_lab_listens_on_localhost_only_and_needs_its_token(lab) -> None:

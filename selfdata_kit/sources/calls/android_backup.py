@@ -21,13 +21,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-import pandas as pd
 from lxml import etree
 
 from ...enrich.contacts import ContactBook
 from ...errors import FormatError
 from ..base import InputFile, ParseContext, Parsed, RowError, Source
 from ..xmlsafe import refuse_entities
+from .common import calls_parsed
 
 # call type: 1 = incoming, 2 = outgoing, 3 = missed, 4 = voicemail, 5 = rejected,
 # 6 = blocked, 7 = answered on another device (Android 7.1+: still an incoming call)
@@ -172,12 +172,7 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
                 line=e.position[0] if e.position else None,
                 hint="the backup may be truncated: copy it from the phone again",
             ) from None
-    calls = pd.DataFrame(rows, columns=["started_at", "duration_s", "direction", "channel",
-                                        "contact_id"])
-    calls["started_at"] = pd.to_datetime(calls["started_at"], utc=True)
-    calls["duration_s"] = calls["duration_s"].astype("Int64")
-    return Parsed(tables={"contacts": book.frame(), "calls": calls}, errors=errors,
-                  rows_read=read)
+    return calls_parsed(rows, book, errors, read)
 
 
 SOURCE = Source(

@@ -28,6 +28,7 @@ import pandas as pd
 
 from ...enrich.contacts import ContactBook
 from ..base import InputFile, ParseContext, Parsed, RowError, Source
+from .common import calls_parsed
 
 # Kind of page, from the file name or the <title>: call direction, or "text".
 KINDS = {"Received": "in", "Placed": "out", "Missed": "missed", "Voicemail": "voicemail",
@@ -160,12 +161,7 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
         read = 1
         row = _call(doc, kind, book)
         (errors if isinstance(row, RowError) else rows).append(row)
-    calls = pd.DataFrame(rows, columns=["started_at", "duration_s", "direction", "channel",
-                                        "contact_id"])
-    calls["started_at"] = pd.to_datetime(calls["started_at"], utc=True)
-    calls["duration_s"] = calls["duration_s"].astype("Int64")
-    return Parsed(tables={"contacts": book.frame(), "calls": calls}, errors=errors,
-                  rows_read=read)
+    return calls_parsed(rows, book, errors, read)
 
 
 SOURCE = Source(
