@@ -16,6 +16,8 @@ from functools import cache
 from typing import Any
 
 import altair as alt
+import pandas as pd
+from altair.utils.data import to_values
 
 from .theme import FORMAT_LOCALE, TIME_FORMAT_LOCALE, lang_or_default
 
@@ -65,7 +67,9 @@ def chart_html(spec: dict[str, Any], lang: str) -> str:
 
 def _stable(value: Any) -> Any:
     """Floats to 12 significant digits: DuckDB's parallel sums may differ in the last bits
-    from one run to the next, which would make re-rendered reports differ."""
+    from one run to the next, which would make re-rendered reports differ. (Chart data is
+    rounded by `_rounded_values` before Altair names its datasets; this catches the rest,
+    e.g. a scale domain computed from the data.)"""
     if isinstance(value, float):
         return float(f"{value:.12g}")
     if isinstance(value, dict):
@@ -73,6 +77,17 @@ def _stable(value: Any) -> Any:
     if isinstance(value, list):
         return [_stable(v) for v in value]
     return value
+
+
+def _rounded_values(data: Any) -> Any:
+    """Altair's data transformer, with float columns rounded first (see `_stable`): the
+    dataset names Altair derives from the values are then stable too. No row limit: analyses
+    aggregate in DuckDB before charting."""
+    if isinstance(data, pd.DataFrame):
+        floats = data.select_dtypes("float").columns
+        if len(floats):
+            data = data.assign(**{c: data[c].map(_stable) for c in floats})
+    return to_values(data)
 
 
 def enable(lang: str) -> None:
@@ -83,7 +98,8 @@ def enable(lang: str) -> None:
 
     alt.renderers.register("selfdata", renderer)
     alt.renderers.enable("selfdata")
-    alt.data_transformers.disable_max_rows()  # analyses aggregate in DuckDB before charting
+    alt.data_transformers.register("selfdata", _rounded_values)
+    alt.data_transformers.enable("selfdata")
 
 
 def to_html(chart: alt.TopLevelMixin, lang: str) -> str:
