@@ -33,8 +33,13 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[s
 
 def _content(store: Path) -> dict[str, list]:
     with open_store(store, read_only=True) as s:
-        return {t: sorted(s.run(f"SELECT * EXCLUDE (import_id) FROM {t}"))
-                for t in ("transactions", "calls", "energy", "places", "contacts")}
+        content = {t: sorted(s.run(f"SELECT * EXCLUDE (import_id) FROM {t}"))
+                   for t in ("transactions", "energy", "places")}
+        # contact keys depend on each store's own secret: compare calls by pseudonym
+        content["calls"] = sorted(s.run(
+            "SELECT person_id, started_at, duration_s, direction, channel, pseudonym"
+            " FROM calls LEFT JOIN contacts USING (person_id, contact_id)"))
+        return content
 
 
 def test_the_cohort_imports_every_person_once(cohort, tmp_path, capsys) -> None:
@@ -53,7 +58,7 @@ def test_the_cohort_imports_every_person_once(cohort, tmp_path, capsys) -> None:
                  "--jobs", "2"]) == 0
     out = capsys.readouterr()
     assert re.search(rf"{persons[0]}: sources bank 2, calls 2, energy \d, places \d+;"
-                     r" \d+ new row\(s\), 0 rejected, 0 file\(s\) failed", out.err)
+                     r" \d+ new row\(s\), 0 rejected, 0 file\(s\) failed", out.out)
     content_a, content_b = _content(tmp_path / "a.duckdb"), _content(tmp_path / "b.duckdb")
     assert content_a["transactions"] and content_a == content_b
 
