@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
+from .errors import RejectedRowsError
 from .i18n import fmt_number, t
 from .importer import FileReport
 
@@ -57,8 +58,10 @@ def import_report_html(reports: list[FileReport], lang: str) -> str:
         else:
             e = r.error
             where = f" ({_t('import.line', lang, line=e.line)})" if e and e.line else ""
-            hint = (f'<br><i>{_t("import.hint", lang)}</i>: {html.escape(e.hint)}'
-                    if e and e.hint else "")
+            # the CLI's hint names --skip-bad-rows: here it is the checkbox
+            text = (_t("import.skip_hint", lang) if isinstance(e, RejectedRowsError)
+                    else e.hint if e else None)
+            hint = f'<br><i>{_t("import.hint", lang)}</i>: {html.escape(text)}' if text else ""
             message = html.escape(e.message if e else "?")
             out.append(f'<div class="selfdata-import failed">❌ <b>{name}</b>: '
                        f'{_t("import.failed", lang)}{where}; {fmt}<br>{message}{hint}</div>')
