@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .widgets import Explorer
 
 TABS = ("spending", "calls", "energy", "places")
+ALL = ""  # the filters' "(all)": a Dropdown whose value is None shows nothing selected
 
 
 def _t(key: str, lang: str, **values: object) -> str:
@@ -29,6 +30,10 @@ def _chart_output(markup: str) -> tuple[dict, ...]:
     # trusted output area, and readable in tests without a kernel
     return ({"output_type": "display_data", "metadata": {},
              "data": {"text/html": markup, "text/plain": "chart"}},)
+
+
+OK_MARK = '<b style="color: #009E73">✔</b>'
+FAILED_MARK = '<b style="color: #D55E00">✘</b>'
 
 
 def import_report_html(reports: list[FileReport], lang: str) -> str:
@@ -49,11 +54,11 @@ def import_report_html(reports: list[FileReport], lang: str) -> str:
             if len(r.issues) > 10:
                 lines.append(_t("import.more", lang, n=len(r.issues) - 10))
             items = "".join(f"<li>{x}</li>" for x in lines)
-            out.append(f'<div class="selfdata-import ok">✅ <b>{name}</b>: '
+            out.append(f'<div class="selfdata-import ok">{OK_MARK} <b>{name}</b>: '
                        f'{_t("import.imported", lang)}; {fmt}<br>{counts}'
                        f'{f"<ul>{items}</ul>" if items else ""}</div>')
         elif r.status == "skipped":
-            out.append(f'<div class="selfdata-import skipped">➖ <b>{name}</b>: '
+            out.append(f'<div class="selfdata-import skipped">– <b>{name}</b>: '
                        f'{_t("import.skipped", lang)} ({html.escape(r.reason or "")})</div>')
         else:
             e = r.error
@@ -63,7 +68,7 @@ def import_report_html(reports: list[FileReport], lang: str) -> str:
                     else e.hint if e else None)
             hint = f'<br><i>{_t("import.hint", lang)}</i>: {html.escape(text)}' if text else ""
             message = html.escape(e.message if e else "?")
-            out.append(f'<div class="selfdata-import failed">❌ <b>{name}</b>: '
+            out.append(f'<div class="selfdata-import failed">{FAILED_MARK} <b>{name}</b>: '
                        f'{_t("import.failed", lang)}{where}; {fmt}<br>{message}{hint}</div>')
     return "\n".join(out)
 
@@ -126,7 +131,8 @@ class ExplorerView(w.VBox):
         self.period = w.SelectionRangeSlider(options=[("–", None)], description=_t("period", lang),
                                              layout=w.Layout(width="480px"))
         self.screen_safe = w.ToggleButton(False, description=_t("screen_safe", lang),
-                                          tooltip=_t("screen_safe_tip", lang), icon="eye-slash")
+                                          tooltip=_t("screen_safe_tip", lang), icon="eye-slash",
+                                          layout=w.Layout(width="auto"))
         self.filters = {tab: w.Dropdown(description=_t("filter", lang)) for tab in TABS}
         self.charts = {tab: w.Output() for tab in TABS}
         self.tables = {tab: w.HTML() for tab in TABS}
@@ -163,7 +169,7 @@ class ExplorerView(w.VBox):
     def on_filter(self, tab: str, choice: str | None) -> None:
         if self._busy:
             return
-        self.model.choices[tab] = choice
+        self.model.choices[tab] = choice or None
         self.update_tab(tab)
 
     def on_screen_safe(self, on: bool) -> None:
@@ -188,11 +194,12 @@ class ExplorerView(w.VBox):
                 if m.period:
                     self.period.value = m.period
             for tab in TABS:
-                options = m.options(tab)
+                options = [(label, ALL if value is None else value)
+                           for label, value in m.options(tab)]
                 if m.choices[tab] not in [value for _, value in options]:
                     m.choices[tab] = None  # not in this period any more
                 self.filters[tab].options = options
-                self.filters[tab].value = m.choices[tab]
+                self.filters[tab].value = m.choices[tab] or ALL
         finally:
             self._busy = False
         for tab in TABS:

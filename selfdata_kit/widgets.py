@@ -13,6 +13,8 @@ DuckDB allows one read-write connection per file per process, so the explorer ho
 
 from __future__ import annotations
 
+import functools
+import threading
 from calendar import monthrange
 from collections.abc import Callable
 from datetime import date
@@ -33,10 +35,27 @@ from .store import Store, open_store
 from .widget_views import ExplorerView, GlancePanel, ImportPanel
 
 TABS = sql.TABS
+# compact tables in the widgets' HTML (JupyterLab's defaults pad and centre them)
+_TABLE_STYLE = ("<style>.selfdata-rows, .selfdata-glance {border-collapse: collapse;"
+                " font-size: 12px} .selfdata-rows th, .selfdata-rows td, .selfdata-glance th,"
+                " .selfdata-glance td {padding: 2px 10px; text-align: left;"
+                " line-height: 1.3}</style>")
 
 
 def _t(key: str, lang: str, **values: object) -> str:
     return t(f"explore.{key}", lang, **values)
+
+
+def _locked(method: Callable) -> Callable:
+    """One query at a time on the store's connection: ipykernel may run two widget callbacks
+    in different threads (seen in JupyterLab: an import clicked while the tabs were being
+    redrawn), and DuckDB 2 refuses a second call on a busy connection instead of waiting."""
+    @functools.wraps(method)
+    def run(self: Explorer, *args: object, **kwargs: object) -> object:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 class Explorer:
@@ -44,6 +63,7 @@ class Explorer:
 
     def __init__(self, store: Store, lang: str = "fr", limit: int = 200) -> None:
         self.store, self.con, self.lang, self.limit = store, store.con, lang, limit
+        self._lock = threading.RLock()
         self.screen_safe = False
         self.person: str | None = None
         self.months: list[date] = []
@@ -53,15 +73,18 @@ class Explorer:
 
     # --- state ------------------------------------------------------------------------
 
+    @_locked
     def persons(self) -> list[str]:
         return self.store.persons()["person_id"].tolist()
 
+    @_locked
     def refresh(self) -> None:
         """Re-read persons and months (after an import); keep the person if still there."""
         persons = self.persons()
         self.set_person(self.person if self.person in persons else
                         (persons[0] if persons else None), keep_choices=True)
 
+    @_locked
     def set_person(self, person: str | None, keep_choices: bool = False) -> None:
         changed = person != self.person
         self.person = person
@@ -74,6 +97,7 @@ class Explorer:
         self.period = (first_month, last_month)
 
     @property
+    @_locked
     def scope(self) -> Scope | None:
         if self.person is None:
             return None
@@ -85,6 +109,7 @@ class Explorer:
 
     # --- frames -----------------------------------------------------------------------
 
+    @_locked
     def options(self, tab: str) -> list[tuple[str, str | None]]:
         """(label, value) pairs of the tab's filter, "(all)" first."""
         out: list[tuple[str, str | None]] = [(_t("all", self.lang), None)]
@@ -105,6 +130,7 @@ class Explorer:
             return name if self.screen_safe else f"{name} {label.split(' ', 1)[1]}"
         return safe if self.screen_safe else label  # calls: a kept name is personal
 
+    @_locked
     def chart_frame(self, tab: str) -> pd.DataFrame:
         if self.scope is None:
             return pd.DataFrame()
@@ -116,6 +142,7 @@ class Explorer:
             return f"<p>{t('common.no_data_chart', self.lang)}</p>"
         return render.to_html(tab_chart(tab, frame, self.lang), self.lang)
 
+    @_locked
     def rows(self, tab: str) -> pd.DataFrame:
         """The rows behind the selection; masked and coarsened in screen-safe mode."""
         if self.scope is None:
@@ -136,7 +163,8 @@ class Explorer:
         note = f"<p><em>{_t('masked_note', self.lang)}</em></p>" if self.screen_safe else ""
         table = self._readable(frame).to_html(index=False, escape=True, na_rep="–",
                                               classes="selfdata-rows", border=0)
-        return head + note + table
+        return (f'{_TABLE_STYLE}{head}{note}<div style="max-height: 320px; overflow: auto">'
+                f"{table}</div>")
 
     def _readable(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Values and headers in the reader's language."""
@@ -161,6 +189,7 @@ class Explorer:
                 out[col] = [f(v) if pd.notna(v) else None for v in out[col]]
         return out.rename(columns={c: _t(f"columns.{c}", lang) for c in out.columns})
 
+    @_locked
     def glance(self) -> pd.DataFrame:
         return sql.glance(self.con, self.person) if self.person else pd.DataFrame()
 
@@ -175,10 +204,11 @@ class Explorer:
             first=[fmt_date(d, lang) for d in frame["first"]],
             last=[fmt_date(d, lang) for d in frame["last"]])
         frame = frame.rename(columns={c: _t(f"glance.{c}", lang) for c in frame.columns})
-        return frame.to_html(index=False, border=0, classes="selfdata-glance")
+        return _TABLE_STYLE + frame.to_html(index=False, border=0, classes="selfdata-glance")
 
     # --- import -----------------------------------------------------------------------
 
+    @_locked
     def import_files(self, files: list[tuple[str, bytes]], person: str,
                      skip_bad_rows: bool = False) -> list[FileReport]:
         """Import uploaded files with the CLI's pipeline, then re-read persons and months."""
