@@ -84,7 +84,7 @@ class ImportPanel(w.VBox):
                              placeholder=_t("import.person_placeholder", lang),
                              style={"description_width": "initial"})
         self.skip_bad_rows = w.Checkbox(False, description=_t("import.skip_bad_rows", lang),
-                                        indent=False)
+                                        indent=False, layout=w.Layout(width="auto"))
         self.button = w.Button(description=_t("import.button", lang), button_style="primary",
                                icon="upload")
         self.result = w.HTML()
