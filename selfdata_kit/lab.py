@@ -2,12 +2,17 @@
 
 Listens on 127.0.0.1 only, with a random token in the URL it prints (and opens), and passes
 the store through `$SELFDATA_STORE`, which the notebooks' `store = None` parameter uses.
+JupyterLab works on the user's own copy of the notebooks (`selfdata-notebooks/` next to the
+store): autosave would otherwise write personal outputs into the project's notebooks. Its
+settings folder turns off news and update checks (nothing fetched from the Internet).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,16 +39,43 @@ def lab_command(store: Path, port: int, token: str, open_browser: bool,
             *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])]
 
 
+# JupyterLab user settings: no news feed, no update check (both would go to the Internet).
+SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+            {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def workspace_for(store: Path) -> Path:
+    """The user's copy of the notebooks, next to the store; new notebooks are added, the
+    user's own edits are never overwritten."""
+    workspace = store.parent / "selfdata-notebooks"
+    workspace.mkdir(parents=True, exist_ok=True)
+    for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
+        target = workspace / notebook.name
+        if not target.exists():
+            shutil.copyfile(notebook, target)
+    settings = workspace / ".lab-settings"
+    for name, values in SETTINGS.items():
+        path = settings / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values), encoding="utf-8")
+    return workspace
+
+
 def run_lab(store: Path | None, port: int = 8888, open_browser: bool = True) -> int:
     store = (store or default_store_path()).resolve()
     if not NOTEBOOKS.is_dir():
         raise SelfdataError("the notebooks folder is missing", file=str(NOTEBOOKS),
                             hint="run selfdata lab from a clone of the project")
+    workspace = workspace_for(store)
     token = secrets.token_urlsafe(24)
-    env = {**os.environ, "SELFDATA_STORE": str(store)}
+    env = {"JUPYTERLAB_SETTINGS_DIR": str(workspace / ".lab-settings"),  # unless yours is set
+           **os.environ, "SELFDATA_STORE": str(store)}
     print(f"JupyterLab on http://127.0.0.1:{port}/lab?token={token}")
     print(f"store: {store}{'' if store.exists() else ' (created by the first import)'}")
+    print(f"notebooks: {workspace} (your copy; start with explore.ipynb)")
     try:
-        return subprocess.call(lab_command(store, port, token, open_browser), env=env)
+        return subprocess.call(lab_command(store, port, token, open_browser, workspace),
+                               env=env)
     except KeyboardInterrupt:
         return 0

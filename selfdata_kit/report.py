@@ -97,14 +97,14 @@ class Report:
             parts.append(f"> {c('screen_safe')}")
         if not self.has_data:
             parts.append(f"## {c('no_data_title')}\n\n{c('no_data', person=self.scope.person)}")
-        _display_markdown("\n\n".join(parts))
+        display_markdown("\n\n".join(parts))
 
     def key_figures(self) -> None:
         if not self.has_data:
             return
         rows = self.topic.key_figures(self.con, self.scope, self.lang, self.screen_safe)
         table = "\n".join(f"| {label} | **{value}** |" for label, value in rows)
-        _display_markdown(f"## {t('common.key_figures', self.lang)}\n\n| | |\n|---|---|\n{table}")
+        display_markdown(f"## {t('common.key_figures', self.lang)}\n\n| | |\n|---|---|\n{table}")
 
     def frame(self, name: str) -> pd.DataFrame:
         """The rows behind a section (masked in screen-safe mode)."""
@@ -119,12 +119,12 @@ class Report:
         frame = self.frame(name)
         head = f"## {self.text(name + '.title')}"
         if frame.empty:
-            _display_markdown(f"{head}\n\n{t('common.no_data_chart', self.lang)}")
+            display_markdown(f"{head}\n\n{t('common.no_data_chart', self.lang)}")
             return
-        _display_markdown(head)
-        _display(section.chart(frame, self.lang))
+        display_markdown(head)
+        display_object(section.chart(frame, self.lang))
         colon = "\u00a0:" if self.lang == "fr" else ":"  # French puts a space before ':'
-        _display_markdown(f"*{t('common.how_to_read', self.lang)}{colon}*"
+        display_markdown(f"*{t('common.how_to_read', self.lang)}{colon}*"
                           f" {self.text(name + '.how_to_read')}")
 
     def coverage(self) -> None:
@@ -141,7 +141,7 @@ class Report:
                 (c("coverage_imports"), fmt_number(d.imports, self.lang)),
                 (c("coverage_duplicates"), fmt_number(d.duplicates_skipped, self.lang))]
         table = "\n".join(f"| {label} | {value} |" for label, value in rows)
-        _display_markdown(f"## {c('coverage_title')}\n\n| | |\n|---|---|\n{table}")
+        display_markdown(f"## {c('coverage_title')}\n\n| | |\n|---|---|\n{table}")
 
 
 def open_report(store: str | Path | None, person: str, start: date | str | None = None,
@@ -150,31 +150,31 @@ def open_report(store: str | Path | None, person: str, start: date | str | None 
     """Open the store read-only (None: $SELFDATA_STORE, else ./selfdata.duckdb), set up
     offline charts (the Vega bundle once), and return the report for one person and topic."""
     con = open_store(store, read_only=True).con
-    _setup_rendering(lang)
+    setup_rendering(lang)
     return Report(con, make_scope(con, person, start, end), lang, screen_safe, topic(topic_name))
 
 
-def _setup_rendering(lang: str) -> None:
+def setup_rendering(lang: str) -> None:
     """Offline charts for this notebook: the Vega bundle once, chart ids from 1 again (a
     re-run, even in a reused kernel, gives the same output)."""
     render.enable(lang)
     render.reset_ids()
-    _display_html(render.bundle_html())
+    display_html(render.bundle_html())
 
 
-def _display(obj: object) -> None:
+def display_object(obj: object) -> None:
     from IPython.display import display
 
     display(obj)
 
 
-def _display_markdown(text: str) -> None:
+def display_markdown(text: str) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(text))
 
 
-def _display_html(html: str) -> None:
+def display_html(html: str) -> None:
     from IPython.display import HTML, display
 
     display(HTML(html))

@@ -29,7 +29,7 @@ from .charts.explore import tab_chart
 from .charts.spending import category_name
 from .i18n import fmt_date, fmt_money, fmt_number, t
 from .importer import FileReport, import_file
-from .report import _setup_rendering, mask
+from .report import mask, setup_rendering
 from .sources.base import InputFile
 from .store import Store, open_store
 from .widget_views import ExplorerView, GlancePanel, ImportPanel
@@ -223,7 +223,7 @@ class Explorer:
 def explorer(store: str | Path | Store | None = None, lang: str = "fr") -> ExplorerView:
     """The explorer widget (store None: $SELFDATA_STORE, else ./selfdata.duckdb)."""
     opened = store if isinstance(store, Store) else open_store(store)
-    _setup_rendering(lang)  # the Vega bundle once, in the cell's output: charts stay offline
+    setup_rendering(lang)  # the Vega bundle once, in the cell's output: charts stay offline
     return ExplorerView(Explorer(opened, lang))
 
 
