@@ -95,6 +95,18 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arg(p)
     p.set_defaults(func=cmd_report)
 
+    p = sub.add_parser("summary", help="one person's key figures (JSON with --json)",
+                       description="The key figures of one person's four reports: totals by"
+                       " category, recurring payments, standby watts, annual kWh per"
+                       " commodity, calls per week, top contacts (pseudonyms) and the fun-fact"
+                       " cursors' positions in [0, 1].")
+    p.add_argument("--person", required=True, help="whose figures")
+    p.add_argument("--start", help="first day, YYYY-MM-DD (default: all the data)")
+    p.add_argument("--end", help="last day, YYYY-MM-DD")
+    p.add_argument("--json", action="store_true", help="print JSON (default: a short text)")
+    _store_arg(p)
+    p.set_defaults(func=cmd_summary)
+
     p = sub.add_parser("cohort", help="cohort aggregates, never over fewer than k persons",
                        description="Aggregates over every person of the store: coverage per"
                        " source and month, distributions of the key figures, comparisons"
@@ -323,6 +335,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return render_reports(store, None if args.all else args.person, reports, lang=args.lang,
                           screen_safe=args.screen_safe, out=args.out, workers=args.jobs,
                           executor=args.executor, scheduler=args.scheduler, force=args.force)
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    import json
+
+    from .summary import person_summary
+
+    with open_store(args.store, read_only=True) as store:
+        result = person_summary(store.con, args.person, args.start, args.end)
+    if args.json:
+        print(json.dumps(result, indent=1, ensure_ascii=False, default=str))
+        return 0
+    for key, value in result.items():
+        if not isinstance(value, dict | list):
+            print(f"{key}: {value}")
+    print("--json for everything")
+    return 0
 
 
 def cmd_cohort(args: argparse.Namespace) -> int:
