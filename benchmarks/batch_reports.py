@@ -47,6 +47,7 @@ def main() -> None:
         n = len(persons) * len(TOPICS)
         print(f"{len(persons)} persons x {len(TOPICS)} reports = {n} notebooks")
 
+        (root / "baseline").mkdir()
         t0 = time.perf_counter()
         for person in persons:
             for report in TOPICS:
