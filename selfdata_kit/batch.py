@@ -16,13 +16,12 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from multiprocessing import get_context, util
 from pathlib import Path
 
 from . import __version__
 from .html_page import notebook_to_html
-from .report import TOPICS
 
 log = logging.getLogger(__name__)
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -251,11 +250,3 @@ def summarize(results: Iterable[Result]) -> dict[str, int]:
     for r in results:
         counts[r.status] += 1
     return counts
-
-
-def results_json(results: list[Result]) -> str:
-    return json.dumps([asdict(r) for r in results], indent=1)
-
-
-def default_reports() -> list[str]:
-    return list(TOPICS)

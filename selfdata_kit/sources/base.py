@@ -105,7 +105,3 @@ class Source:
     # the exporter names files after people (Takeout Voice: "Alice - Received - ....html"):
     # the import log then keeps a hash of the file name, not the name
     private_file_names: bool = False
-
-
-def is_zip(inp: InputFile) -> bool:
-    return inp.head(4) == b"PK\x03\x04"

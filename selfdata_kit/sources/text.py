@@ -184,7 +184,3 @@ def detect_date_format(values: Iterable[str], formats: Sequence[str] = DATE_FORM
 
 def parse_date(text: str, fmt: str) -> date:
     return datetime.strptime(text.strip(), fmt).date()
-
-
-def looks_like_date(text: str) -> bool:
-    return detect_date_format([text]) is not None
