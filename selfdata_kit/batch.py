@@ -222,7 +222,7 @@ def _dask_results(jobs: list[Job], workers: int, scheduler: str | None) -> Itera
         from .errors import SelfdataError
 
         raise SelfdataError("the dask executor needs dask.distributed",
-                            hint="pip install 'dask[distributed]'") from None
+                            hint="pip install 'selfdata_kit[dask]'") from None
     if not jobs:
         return
     with Client(scheduler) if scheduler else Client(n_workers=workers,

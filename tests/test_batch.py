@@ -127,7 +127,7 @@ def test_reports_draw_in_a_browser_with_the_network_off(rendered: Path, tmp_path
 
 
 def test_the_same_batch_runs_on_a_dask_cluster(rendered: Path, capsys) -> None:
-    distributed = pytest.importorskip("distributed")
+    import distributed  # in the dev extra: the Dask executor is tested, never skipped
     out = rendered / "dask"
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
