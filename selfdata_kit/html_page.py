@@ -20,7 +20,7 @@ td, th { padding: .3rem .8rem; border-bottom: 1px solid #e6e6e6; text-align: lef
 blockquote { margin: 1rem 0; padding: .5rem 1rem; background: #f3f6fa;
              border-left: 4px solid #0072B2; }
 .selfdata-chart { margin: .5rem 0 .3rem; } .jp-OutputPrompt, .jp-InputPrompt { display: none; }
-pre { white-space: pre-wrap; } nav a { margin-right: 1rem; }
+pre { white-space: pre-wrap; } nav a { margin-right: 1rem; } a.anchor-link { display: none; }
 """
 
 
