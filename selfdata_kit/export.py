@@ -15,10 +15,7 @@ EXPORTED = (*PERSON_TABLES, "imports")
 
 def export_parquet(store: Store, out: Path, persons: list[str] | None = None) -> dict[str, int]:
     """Write every canonical table (only `persons` if given); returns rows per table."""
-    if out.exists() and any(out.iterdir()):
-        raise SelfdataError("the output folder is not empty", file=str(out),
-                            hint="choose a new folder: an export never mixes with an older one")
-    out.mkdir(parents=True, exist_ok=True)
+    _new_folder(out)
     counts: dict[str, int] = {}
     for table in EXPORTED:
         where = "WHERE list_contains($persons, person_id)" if persons else ""
@@ -34,6 +31,13 @@ def export_parquet(store: Store, out: Path, persons: list[str] | None = None) ->
     return counts
 
 
+def _new_folder(out: Path) -> None:
+    if out.exists() and any(out.iterdir()):
+        raise SelfdataError("the output folder is not empty", file=str(out),
+                            hint="choose a new folder: an export never mixes with an older one")
+    out.mkdir(parents=True, exist_ok=True)
+
+
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
@@ -47,9 +51,7 @@ def export_aggregates(store: Store, out: Path, k: int) -> list[str]:
 
     from .analysis.cohort import aggregates
 
-    if out.exists() and any(out.iterdir()):
-        raise SelfdataError("the output folder is not empty", file=str(out))
-    out.mkdir(parents=True, exist_ok=True)
+    _new_folder(out)
     result = aggregates(store.con, k)
     (out / "aggregates.json").write_text(json.dumps(result, indent=1, ensure_ascii=False,
                                                     default=str), encoding="utf-8")

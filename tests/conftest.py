@@ -34,3 +34,13 @@ def table_rows(store: Store) -> dict[str, list[tuple]]:
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
         " AND table_catalog = current_database() ORDER BY table_name")]
     return {t: sorted(map(repr, store.run(f"SELECT * FROM {t}"))) for t in tables}
+
+
+def imported(store: Store, path: Path, person: str = "alice"):
+    """Import one file through the real pipeline and insist it went in."""
+    from selfdata_kit.importer import import_file
+    from selfdata_kit.sources.base import InputFile
+
+    report = import_file(store, InputFile.from_path(path), person)
+    assert report.status == "imported", report.error
+    return report

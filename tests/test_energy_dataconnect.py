@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, conformance, table_rows
+from conftest import FIXTURES, conformance, imported, table_rows
 
 from selfdata_kit.errors import FormatError
 from selfdata_kit.importer import import_file
@@ -23,10 +23,6 @@ def fixture(name: str) -> Path:
     return FIXTURES / "energy" / name
 
 
-def _import(store, path: Path):
-    report = import_file(store, InputFile.from_path(path), "alice")
-    assert report.status == "imported", report.error
-    return report
 
 
 def _rows(store) -> list[tuple]:
@@ -39,7 +35,7 @@ def _utc(*args: int) -> datetime:
 
 
 def test_daily_spring_change_gives_a_23_hour_day(store) -> None:
-    report = _import(store, fixture("enedis_dc_daily_spring.json"))
+    report = imported(store, fixture("enedis_dc_daily_spring.json"))
     assert report.source.name == "enedis-dataconnect"
     assert report.counts.rows_inserted == 4
     rows = _rows(store)
@@ -54,7 +50,7 @@ def test_daily_spring_change_gives_a_23_hour_day(store) -> None:
 
 
 def test_daily_autumn_change_in_a_list_of_responses(store) -> None:
-    _import(store, fixture("enedis_dc_daily_autumn_list.json"))
+    imported(store, fixture("enedis_dc_daily_autumn_list.json"))
     rows = _rows(store)
     assert len(rows) == 4
     assert sum(r[2] for r in rows) == pytest.approx(33.2)  # 7600 + 9150 + 8020 + 8430 Wh
@@ -63,7 +59,7 @@ def test_daily_autumn_change_in_a_list_of_responses(store) -> None:
 
 
 def test_load_curve_spring_day_has_46_half_hours(store) -> None:
-    _import(store, fixture("enedis_dc_curve_spring.json"))
+    imported(store, fixture("enedis_dc_curve_spring.json"))
     rows = _rows(store)
     assert len(rows) == 46
     assert all(r[1] - r[0] == timedelta(minutes=30) for r in rows)
@@ -76,7 +72,7 @@ def test_load_curve_spring_day_has_46_half_hours(store) -> None:
 
 
 def test_load_curve_autumn_day_has_50_half_hours_resolved_by_order(store) -> None:
-    _import(store, fixture("enedis_dc_curve_autumn_bare.json"))  # meter_reading without its key
+    imported(store, fixture("enedis_dc_curve_autumn_bare.json"))  # meter_reading without its key
     rows = _rows(store)
     assert len(rows) == 50
     assert all(a[1] == b[0] for a, b in zip(rows, rows[1:], strict=False))
@@ -91,7 +87,7 @@ def test_load_curve_autumn_day_has_50_half_hours_resolved_by_order(store) -> Non
 
 
 def test_interval_lengths_60_30_15_10_minutes_and_a_missing_value(store) -> None:
-    _import(store, fixture("enedis_dc_curve_steps.json"))
+    imported(store, fixture("enedis_dc_curve_steps.json"))
     rows = _rows(store)
     minutes = [int((r[1] - r[0]).total_seconds() // 60) for r in rows]
     assert minutes == [60, 60, 30, 30, 15, 15, 10, 10, 10]
@@ -102,9 +98,9 @@ def test_interval_lengths_60_30_15_10_minutes_and_a_missing_value(store) -> None
 
 
 def test_reimport_adds_nothing(store) -> None:
-    _import(store, fixture("enedis_dc_curve_autumn_bare.json"))
+    imported(store, fixture("enedis_dc_curve_autumn_bare.json"))
     before = table_rows(store)
-    again = _import(store, fixture("enedis_dc_curve_autumn_bare.json"))
+    again = imported(store, fixture("enedis_dc_curve_autumn_bare.json"))
     assert again.counts.rows_inserted == 0
     assert again.counts.rows_duplicate == 50
     after = table_rows(store)
@@ -113,7 +109,7 @@ def test_reimport_adds_nothing(store) -> None:
 
 
 def test_overlapping_export_adds_only_new_days(store, tmp_path: Path) -> None:
-    _import(store, fixture("enedis_dc_daily_spring.json"))  # 29 March - 1 April
+    imported(store, fixture("enedis_dc_daily_spring.json"))  # 29 March - 1 April
     doc = json.loads(fixture("enedis_dc_daily_spring.json").read_text())
     mr = doc["meter_reading"]
     mr["start"], mr["end"] = "2024-03-31", "2024-04-04"
@@ -121,7 +117,7 @@ def test_overlapping_export_adds_only_new_days(store, tmp_path: Path) -> None:
         {"value": "9900", "date": "2024-04-02"}, {"value": "10100", "date": "2024-04-03"}]
     later = tmp_path / "later.json"
     later.write_text(json.dumps(doc, indent=2))
-    report = _import(store, later)
+    report = imported(store, later)
     assert (report.counts.rows_inserted, report.counts.rows_duplicate) == (2, 2)
     assert store.run("SELECT count(*), sum(kwh) FROM energy")[0] == (6, pytest.approx(60.2))
 

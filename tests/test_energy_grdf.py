@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, conformance, table_rows
+from conftest import FIXTURES, conformance, imported, table_rows
 
 from selfdata_kit.errors import FormatError
 from selfdata_kit.importer import import_file
@@ -23,10 +23,6 @@ def fixture(name: str) -> Path:
     return FIXTURES / "energy" / name
 
 
-def _import(store, path: Path):
-    report = import_file(store, InputFile.from_path(path), "alice")
-    assert report.status == "imported", report.error
-    return report
 
 
 def _rows(store) -> list[tuple]:
@@ -39,7 +35,7 @@ def _utc(*args: int) -> datetime:
 
 
 def test_conformance_daily_informative_readings(store) -> None:
-    report = _import(store, conformance("energy/grdf_daily.json"))
+    report = imported(store, conformance("energy/grdf_daily.json"))
     assert report.source.name == "grdf"
     assert report.counts.rows_inserted == 1096
     n, with_energy, kwh, m3 = store.run(
@@ -56,7 +52,7 @@ def test_conformance_daily_informative_readings(store) -> None:
 
 
 def test_conformance_gas_days_are_contiguous_through_dst(store) -> None:
-    _import(store, conformance("energy/grdf_daily.json"))
+    imported(store, conformance("energy/grdf_daily.json"))
     rows = _rows(store)
     assert all(a[1] == b[0] for a, b in zip(rows, rows[1:], strict=False))
     lengths = [r[1] - r[0] for r in rows]
@@ -66,7 +62,7 @@ def test_conformance_gas_days_are_contiguous_through_dst(store) -> None:
 
 
 def test_daily_fixture_dst_days_and_missing_energy(store) -> None:
-    _import(store, fixture("grdf_daily_dst.json"))
+    imported(store, fixture("grdf_daily_dst.json"))
     rows = _rows(store)
     assert len(rows) == 6
     assert sum(r[2] for r in rows if r[2] is not None) == pytest.approx(315)  # 79+67+56+45+68
@@ -83,7 +79,7 @@ def test_daily_fixture_dst_days_and_missing_energy(store) -> None:
 
 
 def test_published_billing_periods(store) -> None:
-    _import(store, fixture("grdf_published.json"))
+    imported(store, fixture("grdf_published.json"))
     rows = _rows(store)
     assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
         (_utc(2023, 12, 13, 5), _utc(2024, 2, 14, 5), 4159, 371),
@@ -107,15 +103,15 @@ def test_wrappers_list_and_bare_object(tmp_path: Path) -> None:
 
 
 def test_reimport_adds_nothing(store) -> None:
-    _import(store, fixture("grdf_daily_dst.json"))
+    imported(store, fixture("grdf_daily_dst.json"))
     before = {t: v for t, v in table_rows(store).items() if t != "imports"}
-    again = _import(store, fixture("grdf_daily_dst.json"))
+    again = imported(store, fixture("grdf_daily_dst.json"))
     assert (again.counts.rows_inserted, again.counts.rows_duplicate) == (0, 6)
     assert {t: v for t, v in table_rows(store).items() if t != "imports"} == before
 
 
 def test_overlapping_export_adds_only_new_days(store, tmp_path: Path) -> None:
-    _import(store, fixture("grdf_daily_dst.json"))
+    imported(store, fixture("grdf_daily_dst.json"))
     doc = json.loads(fixture("grdf_daily_dst.json").read_text())
     releves = doc[PCE]["releves"]
     extra = dict(releves[2], journeeGaziere="2024-04-01",
@@ -125,7 +121,7 @@ def test_overlapping_export_adds_only_new_days(store, tmp_path: Path) -> None:
     doc[PCE]["releves"] = releves[1:3] + [extra]
     later = tmp_path / "later.json"
     later.write_text(json.dumps(doc, indent=4))
-    report = _import(store, later)
+    report = imported(store, later)
     assert (report.counts.rows_inserted, report.counts.rows_duplicate) == (1, 2)
     assert store.run("SELECT count(*), sum(kwh) FROM energy") == [(7, 376)]
 

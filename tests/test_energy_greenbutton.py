@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, conformance, table_rows
+from conftest import FIXTURES, conformance, imported, table_rows
 
 from selfdata_kit.errors import FormatError
 from selfdata_kit.importer import import_file
@@ -23,10 +23,6 @@ def fixture(name: str) -> Path:
     return FIXTURES / "energy" / name
 
 
-def _import(store, path: Path):
-    report = import_file(store, InputFile.from_path(path), "alice")
-    assert report.status == "imported", report.error
-    return report
 
 
 def _parse_text(text: str):
@@ -34,7 +30,7 @@ def _parse_text(text: str):
 
 
 def test_conformance_hourly_feed(store) -> None:
-    report = _import(store, conformance("energy/greenbutton_hourly.xml"))
+    report = imported(store, conformance("energy/greenbutton_hourly.xml"))
     assert report.source.name == "green-button"
     assert report.counts.rows_inserted == 216
     n, kwh, first, last = store.run(
@@ -51,7 +47,7 @@ def test_conformance_hourly_feed(store) -> None:
 
 
 def test_gas_therms_with_multiplier_and_quality(store) -> None:
-    _import(store, fixture("greenbutton_gas_therms.xml"))
+    imported(store, fixture("greenbutton_gas_therms.xml"))
     rows = store.run("SELECT start_at, end_at, kwh, quality FROM energy ORDER BY start_at")
     assert len(rows) == 6  # two IntervalBlocks of three days; the UsageSummary is ignored
     therms = [1.250, 0.980, 1.430, 2.100, 1.875, 0.0]  # value x 10^-3
@@ -64,7 +60,7 @@ def test_gas_therms_with_multiplier_and_quality(store) -> None:
 
 
 def test_received_energy_is_a_separate_meter(store) -> None:
-    _import(store, fixture("greenbutton_solar_15min.xml"))
+    imported(store, fixture("greenbutton_solar_15min.xml"))
     sums = store.run("SELECT meter_id, count(*), sum(kwh) FROM energy GROUP BY 1 ORDER BY 1")
     assert sums == [
         ("Subscription/9/UsagePoint/3120", 8, pytest.approx(1.868)),  # Wh, multiplier 0
@@ -120,15 +116,15 @@ def test_feed_without_links_uses_the_reading_type_before_the_blocks() -> None:
 
 
 def test_reimport_adds_nothing(store) -> None:
-    _import(store, conformance("energy/greenbutton_hourly.xml"))
+    imported(store, conformance("energy/greenbutton_hourly.xml"))
     before = {t: v for t, v in table_rows(store).items() if t != "imports"}
-    again = _import(store, conformance("energy/greenbutton_hourly.xml"))
+    again = imported(store, conformance("energy/greenbutton_hourly.xml"))
     assert (again.counts.rows_inserted, again.counts.rows_duplicate) == (0, 216)
     assert {t: v for t, v in table_rows(store).items() if t != "imports"} == before
 
 
 def test_overlapping_feed_adds_only_new_intervals(store, tmp_path: Path) -> None:
-    _import(store, fixture("greenbutton_gas_therms.xml"))
+    imported(store, fixture("greenbutton_gas_therms.xml"))
     text = fixture("greenbutton_gas_therms.xml").read_text()
     # a later download: the second block moved one day on (two days overlap, one is new)
     starts = re.findall(r"<start>(\d+)</start>", text)
@@ -138,7 +134,7 @@ def test_overlapping_feed_adds_only_new_intervals(store, tmp_path: Path) -> None
         text = text.replace(f"<start>{s}</start>", f"<start>{s + day}</start>")
     later = tmp_path / "later.xml"
     later.write_text(text)
-    report = _import(store, later)
+    report = imported(store, later)
     assert report.counts.rows_inserted == 1
     assert store.run("SELECT count(*), max(end_at) FROM energy") == [
         (7, datetime(2024, 1, 22, 8, tzinfo=UTC))]
