@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-fast lint bench clean
 
 $(BIN)/selfdata: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -15,9 +15,17 @@ $(BIN)/selfdata: pyproject.toml
 demo: $(BIN)/selfdata
 	$(BIN)/selfdata demo
 
+# everything: notebooks for every sample persona, batch reports, browsers, the 30-person cohort
 test: $(BIN)/selfdata
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+# the same without the tests marked slow (pyproject.toml): under 3 minutes on 2 cores
+test-fast: $(BIN)/selfdata
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/pytest -m "not slow"
 
 bench: $(BIN)/selfdata
 	$(BIN)/python benchmarks/ingest_bank.py

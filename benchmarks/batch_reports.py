@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from selfdata_kit.importer import import_paths  # noqa: E402
-from selfdata_kit.report import TOPICS  # noqa: E402
+from selfdata_kit.ingest.files import import_paths  # noqa: E402
+from selfdata_kit.reports.notebook import TOPICS  # noqa: E402
 from selfdata_kit.store import open_store  # noqa: E402
 from selfdata_kit.synth.cohort import generate  # noqa: E402
 

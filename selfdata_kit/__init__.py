@@ -13,7 +13,21 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
 from .errors import SelfdataError  # noqa: E402
-from .importer import import_file, import_paths  # noqa: E402
+from .ingest.files import import_file, import_paths  # noqa: E402
 from .store import Store, open_store  # noqa: E402
 
-__all__ = ["SelfdataError", "Store", "__version__", "import_file", "import_paths", "open_store"]
+# what notebooks use, imported on first use (they bring altair and ipywidgets)
+_LAZY = {"open_report": "reports.notebook", "CohortReport": "reports.cohort",
+         "explorer": "explorer"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["CohortReport", "SelfdataError", "Store", "__version__", "explorer", "import_file",
+           "import_paths", "open_report", "open_store"]

@@ -9,11 +9,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, sources
+from . import __version__
 from .errors import SelfdataError
-from .importer import FileReport, import_paths
-from .report import TOPICS
-from .store import default_store_path, open_store
+from .reports import TOPICS
+from .store import default_store_path
 
 
 def _store_arg(p: argparse.ArgumentParser) -> None:
@@ -206,221 +205,99 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-# --- commands ------------------------------------------------------------------------
+# --- dispatch: each command lives in `commands/`, imported when it runs (a fast start) -----
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from .commands.importing import run_import, run_import_cohort
+
+    options = {"skip_bad_rows": args.skip_bad_rows, "region": args.region,
+               "keep_names": args.keep_names}
+    store = args.store or default_store_path()
     if args.cohort:
         if args.paths or args.person:
             raise SelfdataError("--cohort imports every person's folder: give no PATH and no"
                                 " --person with it")
-        return _import_cohort(args)
-    if not args.paths or not args.person:
-        raise SelfdataError("give the files to import and --person ID (or --cohort DIR)",
-                            hint="selfdata import releve.ofx --person me")
-    store_path = args.store or default_store_path()
-    with open_store(store_path) as store:
-        reports = import_paths(
-            store, args.paths, args.person,
-            on_file=_print_report,
-            skip_bad_rows=args.skip_bad_rows,
-            default_region=args.region,
-            keep_names=args.keep_names,
-        )
-    failed = [r for r in reports if r.status == "failed"]
-    imported = [r for r in reports if r.status == "imported"]
-    skipped = [r for r in reports if r.status == "skipped"]
-    inserted = sum(r.counts.rows_inserted for r in imported if r.counts)
-    print(f"{len(reports)} file(s): {len(imported)} imported, {len(failed)} failed,"
-          f" {len(skipped)} skipped; {inserted} new row(s) in {store_path}")
-    if not reports:
-        print("nothing to import: no files under the given paths", file=sys.stderr)
-        return 1
-    return 1 if failed else 0
-
-
-def _import_cohort(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from .cohort_import import import_cohort, person_folders
-
-    store_path = args.store or default_store_path()
-    total = len(person_folders(args.cohort))
-    with open_store(store_path) as store, tqdm(total=total, unit="person", file=sys.stderr,
-                                               desc="import", dynamic_ncols=True) as bar:
-        def done(summary) -> None:
-            kinds = ", ".join(f"{k} {n}" for k, n in sorted(summary.sources.items())) or "none"
-            bar.write(f"{summary.person}: sources {kinds}; {summary.rows} new row(s),"
-                      f" {summary.rejected} rejected, {len(summary.failed)} file(s) failed")
-            for r in summary.failed:
-                bar.write(f"  FAILED {r.error}")
-            bar.update(1)
-
-        summaries = import_cohort(store, args.cohort, jobs=args.jobs, on_person=done,
-                                  skip_bad_rows=args.skip_bad_rows, default_region=args.region,
-                                  keep_names=args.keep_names)
-    failed = sum(len(s.failed) for s in summaries)
-    print(f"{len(summaries)} person(s), {sum(s.rows for s in summaries)} new row(s),"
-          f" {failed} file(s) failed; store {store_path}")
-    return 1 if failed else 0
-
-
-def _print_report(r: FileReport) -> None:
-    if r.status == "imported" and r.counts:
-        c = r.counts
-        print(f"imported  {r.name}  [{r.source.name if r.source else '?'}]  read {c.rows_read},"
-              f" inserted {c.rows_inserted}, duplicate {c.rows_duplicate},"
-              f" rejected {c.rows_rejected}")
-        for issue in r.issues[:5]:
-            print(f"  rejected line {issue.line}: {issue.message}")
-        if len(r.issues) > 5:
-            print(f"  ... {len(r.issues) - 5} more (selfdata imports --issues)")
-    elif r.status == "skipped":
-        print(f"skipped   {r.name}  ({r.reason})")
-    else:
-        print(f"FAILED    {r.error}", file=sys.stderr)
+        return run_import_cohort(store, args.cohort, jobs=args.jobs, **options)
+    return run_import(store, args.paths, args.person, **options)
 
 
 def cmd_formats(args: argparse.Namespace) -> int:
-    known = sources.all_sources()
-    width = max(len(s.name) for s in known)
-    for s in known:
-        print(f"{s.name:<{width}}  {s.kind:<7} {s.title}")
-    return 0
+    from .commands.inspect import list_formats
+
+    return list_formats()
 
 
 def cmd_persons(args: argparse.Namespace) -> int:
-    with open_store(args.store, read_only=True) as store:
-        frame = store.persons()
-    if frame.empty:
-        print("no persons yet: `selfdata import PATH --person ID` adds one")
-        return 0
-    print(frame.to_string(index=False))
-    return 0
+    from .commands.inspect import list_persons
+
+    return list_persons(args.store)
 
 
 def cmd_imports(args: argparse.Namespace) -> int:
-    with open_store(args.store, read_only=True) as store:
-        frame = store.imports(args.person)
-        issues = store.con.execute(
-            "SELECT i.import_id, i.path, s.line, s.message FROM import_issues s"
-            " JOIN imports i USING (import_id) WHERE ? IS NULL OR i.person_id = ?"
-            " ORDER BY i.import_id, s.line", [args.person, args.person]).df()
-    if frame.empty:
-        print("no imports yet")
-        return 0
-    print(frame.to_string(index=False))
-    if args.issues and not issues.empty:
-        print("\nrejected lines:")
-        print(issues.to_string(index=False))
-    return 0
+    from .commands.inspect import list_imports
+
+    return list_imports(args.store, args.person, args.issues)
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
-    with open_store(args.store) as store:
-        removed = store.forget(args.person)
-    total = sum(removed.values())
-    if not total:
-        print(f"nothing stored about {args.person!r}")
-        return 0
-    detail = ", ".join(f"{n} {t}" for t, n in removed.items() if n)
-    print(f"forgot {args.person!r}: {detail}; the store file was rewritten without them")
-    return 0
+    from .commands.inspect import forget_person
+
+    return forget_person(args.store, args.person)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .reporting import render_reports
+    from .commands.report import render_reports
 
-    store = args.store or default_store_path()
     reports = [r.strip() for r in args.reports.split(",") if r.strip()]
-    return render_reports(store, None if args.all else args.person, reports, lang=args.lang,
+    return render_reports(args.store or default_store_path(),
+                          None if args.all else args.person, reports, lang=args.lang,
                           screen_safe=args.screen_safe, out=args.out, workers=args.jobs,
                           executor=args.executor, scheduler=args.scheduler, force=args.force)
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    import json
+    from .commands.figures import print_person_figures
 
-    from .summary import person_summary
-
-    with open_store(args.store, read_only=True) as store:
-        result = person_summary(store.con, args.person, args.start, args.end)
-    if args.json:
-        print(json.dumps(result, indent=1, ensure_ascii=False, default=str))
-        return 0
-    for key, value in result.items():
-        if not isinstance(value, dict | list):
-            print(f"{key}: {value}")
-    print("--json for everything")
-    return 0
+    return print_person_figures(args.store, args.person, args.start, args.end, args.json)
 
 
 def cmd_cohort(args: argparse.Namespace) -> int:
-    import json
+    from .commands.figures import print_cohort
 
-    from .analysis.cohort import aggregates, load_groups
-
-    if bool(args.groups) != bool(args.by):
-        raise SelfdataError("--groups and --by go together",
-                            hint="--groups persons.csv --by heating")
-    with open_store(args.store, read_only=True) as store:
-        result = aggregates(store.con, args.k, load_groups(str(args.groups)) if args.groups
-                            else None, args.by)
-    if args.json:
-        print(json.dumps(result, indent=1, ensure_ascii=False, default=str))
-        return 0
-    dist = result["distributions"]
-    print(f"persons: {result['persons'] if result['persons'] is not None else f'< k={args.k}'}")
-    print(f"{len(dist)} key figures, {sum(1 for d in dist if d['suppressed'])} suppressed;"
-          " --json for everything")
-    return 0
+    return print_cohort(args.store, args.k, args.groups, args.by, args.json)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export import export_aggregates, export_parquet
+    from .commands.export import run_export
 
-    if args.aggregates:
-        with open_store(args.store, read_only=True) as store:
-            files = export_aggregates(store, args.out, args.k)
-        print(f"aggregates (k = {args.k}, no person id) in {args.out}: {', '.join(files)}")
-        return 0
-    with open_store(args.store, read_only=True) as store:
-        counts = export_parquet(store, args.out, args.person)
-    print(", ".join(f"{table} {n}" for table, n in counts.items() if n) or "nothing to export")
-    print(f"Parquet files in {args.out} (one folder per table, one per person inside)")
-    return 0
+    return run_export(args.store, args.out, aggregates_only=args.aggregates, k=args.k,
+                      persons=args.person)
 
 
 def cmd_workshop(args: argparse.Namespace) -> int:
-    from .workshop import run_workshop
+    from .commands.workshop import run_workshop
 
     return run_workshop(args.out, args.participants, args.source, lang=args.lang, k=args.k,
                         seed=args.seed, year=args.year, workers=args.jobs)
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
-    from .lab import run_lab
+    from .commands.lab import run_lab
 
     return run_lab(args.store, port=args.port, open_browser=not args.no_browser)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from .commands.demo import run_demo
 
     return run_demo(args.out, lang=args.lang, workers=args.jobs)
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from .synth import generate
-    from .synth.clock import default_year
+    from .commands.synth import run_synth
 
-    if args.persons < 1 or args.jobs < 1:
-        print("error: --persons and --jobs must be at least 1", file=sys.stderr)
-        return 2
-    year = args.year or default_year()
-    generate(args.persons, args.seed, args.out, year=year, jobs=args.jobs,
-             on_persona=print, segments=not args.no_segments)
-    print(f"{args.persons} persona(s) for {year} in {args.out}")
-    return 0
+    return run_synth(args.persons, args.seed, args.out, year=args.year, jobs=args.jobs,
+                     segments=not args.no_segments)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
-from test_pipeline import GOOD, GREEDY, TOY
 
 from selfdata_kit import sources
 from selfdata_kit.cli import build_parser, main
+from tests.conftest import ROOT
+from tests.ingest.test_pipeline import GOOD, GREEDY, TOY
 
 
 @pytest.fixture(autouse=True)

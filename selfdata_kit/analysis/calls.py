@@ -162,3 +162,42 @@ def _is_night() -> str:
     return ("CASE WHEN $night_start > $night_end"
             " THEN hour(local_at) >= $night_start OR hour(local_at) < $night_end"
             " ELSE hour(local_at) >= $night_start AND hour(local_at) < $night_end END")
+
+
+# --- the report's figures, JSON-ready ----------------------------------------------
+
+def _per_week(count: int, row: Any) -> float:
+    """`count` averaged over the weeks from the first to the last day (inclusive)."""
+    days = (row["last_day"] - row["first_day"]).days + 1
+    return count / (days / 7) if days > 0 else 0.0
+
+
+def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
+    """Figures of the period as plain JSON types. `calls_per_week` counts voice calls of every
+    direction (missed included) over the weeks the period covers; `talk_minutes` sums the
+    answered calls; `top_contacts` are pseudonyms, best first (ties: lower number first)."""
+    over = overview(con, scope)
+    if over.empty:
+        return {"calls_count": 0, "sms_count": 0, "calls_per_week": 0.0, "sms_per_week": 0.0,
+                "talk_minutes": 0.0, "missed_share": 0.0, "night_share": 0.0,
+                "contacts_count": 0, "calls_by_direction": {}, "sms_by_direction": {},
+                "top_contacts": []}
+    row = over.iloc[0]
+    night = night_activity(con, scope)
+    dirs = directions(con, scope)
+    by = {ch: {str(d): int(n) for d, n in zip(g["direction"], g["count"], strict=True)}
+          for ch, g in dirs.groupby("channel")}
+    return {
+        "calls_count": int(row["calls"]),
+        "sms_count": int(row["sms"]),
+        "calls_per_week": float(_per_week(int(row["calls"]), row)),
+        "sms_per_week": float(_per_week(int(row["sms"]), row)),
+        "talk_minutes": float(row["talk_minutes"]),
+        "missed_share": float(row["missed"] / row["incoming_calls"])
+        if row["incoming_calls"] else 0.0,
+        "night_share": float(night["night"].sum() / night["total"].sum()),
+        "contacts_count": int(row["contacts"]),
+        "calls_by_direction": by.get("voice", {}),
+        "sms_by_direction": by.get("sms", {}),
+        "top_contacts": [str(p) for p in top_contacts(con, scope)["pseudonym"]],
+    }

@@ -1,21 +1,22 @@
 """Cohort aggregates for researchers and workshops: coverage, distributions of the key
 figures, comparisons between groups, and NEVER a figure computed over fewer than k persons.
 
-Per-person key figures come from each report's `summary()`, so the cohort sees exactly what
-the individual reports show. Every aggregate carries `n_persons`; `suppress` blanks the values
-of any cell under k and marks it, so a small group cannot be singled out.
+Per-person key figures come from each report's `figures()` (`analysis.figures`), so the
+cohort sees exactly what the individual reports show. Every aggregate carries `n_persons`;
+`suppress` blanks the values of any cell under k and marks it, so a small group cannot be
+singled out.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from importlib import import_module
 
 import duckdb
 import pandas as pd
 
 from ..errors import SelfdataError
+from .figures import FIGURES
 from .scope import Scope, make_scope
 
 K_DEFAULT = 5
@@ -67,13 +68,12 @@ def person_metrics(con: duckdb.DuckDBPyConnection, persons: list[str] | None = N
     if persons is None:
         persons = [p for (p,) in con.execute("SELECT person_id FROM persons ORDER BY 1")
                    .fetchall()]
-    modules = [import_module(f"selfdata_kit.reports.{t}") for t in topics]
     rows = []
     for person in persons:
         scope: Scope = make_scope(con, person)
         row: dict[str, float | None] = {}
-        for topic, module in zip(topics, modules, strict=True):
-            _flatten(topic, module.summary(con, scope), row)
+        for topic in topics:
+            _flatten(topic, FIGURES[topic](con, scope), row)
         rows.append({"person_id": person, **row})
     return pd.DataFrame(rows)
 
@@ -128,7 +128,6 @@ def load_groups(path: str) -> pd.DataFrame:
         raise SelfdataError("expected a person_id column", file=path,
                             hint="one row per person: person_id,heating,city,...")
     return frame
-
 
 
 # The key figures a cohort is described by (issue: spend per category, annual kWh, standby W,

@@ -7,10 +7,9 @@ from datetime import date
 
 import duckdb
 
-from ..sources import all_sources
-from .scope import Scope, in_period, query
+from .scope import LOCAL_DAY, Scope, in_period, query
 
-# canonical table -> the kind of the sources that fill it
+# canonical table -> the kind of the sources that fill it (`imports.kind`)
 KIND_OF_TABLE = {"transactions": "bank", "calls": "calls", "energy": "energy", "places": "places"}
 
 
@@ -30,16 +29,21 @@ class Coverage:
         return self.rows == 0
 
 
-def coverage(con: duckdb.DuckDBPyConnection, scope: Scope, table: str,
-             day_expr: str) -> Coverage:
-    """Coverage of `table` for the scope; `day_expr` is the SQL local date of a row."""
+def rows_of(con: duckdb.DuckDBPyConnection, person: str, tables: tuple[str, ...]) -> int:
+    """How many rows `tables` hold about `person` (whatever the period)."""
+    return sum(con.execute(f"SELECT count(*) FROM {table} WHERE person_id = ?",
+                           [person]).fetchall()[0][0] for table in tables)
+
+
+def coverage(con: duckdb.DuckDBPyConnection, scope: Scope, table: str) -> Coverage:
+    """Coverage of `table` (a canonical table of `LOCAL_DAY`) for the scope."""
+    day_expr = LOCAL_DAY[table]
     days = query(con, f"""
         SELECT {day_expr} AS day, count(*) AS n FROM {table}
         WHERE person_id = $person AND {in_period(day_expr)} GROUP BY 1 ORDER BY 1""", scope)
-    sources = [s.name for s in all_sources() if s.kind == KIND_OF_TABLE[table]]
     log = con.execute(
         "SELECT count(*), coalesce(sum(rows_duplicate), 0) FROM imports"
-        " WHERE person_id = ? AND list_contains(?, source)", [scope.person, sources]).fetchall()
+        " WHERE person_id = ? AND kind = ?", [scope.person, KIND_OF_TABLE[table]]).fetchall()
     n_imports, duplicates = log[0]
     if days.empty:
         return Coverage(0, None, None, 0, 0, 0, int(n_imports), int(duplicates))

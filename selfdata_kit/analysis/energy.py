@@ -211,3 +211,35 @@ def reference_household(con: duckdb.DuckDBPyConnection, scope: Scope,
     out = ref.merge(mine, on="commodity")
     out["your_kwh"] = out["kwh"] * 365 / out["days"]
     return out.drop(columns=["kwh"]).reset_index(drop=True)
+
+
+# --- the report's figures, JSON-ready ----------------------------------------------
+
+def yearly(costs: pd.DataFrame) -> pd.DataFrame:
+    """kWh, kgCO2e and € per calendar year (all energies together)."""
+    per_year = costs.assign(year=pd.to_datetime(costs["month"]).dt.year)
+    return per_year.groupby("year", as_index=False)[["kwh", "kg_co2e", "cost_eur"]].sum()
+
+
+def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict:
+    """Figures over the scope's period (over the year when the period is one year):
+    `annual_kwh` {commodity: kWh}, `standby_watts` (sum over electricity meters, W),
+    `standby_eur_per_year`, `co2_kg`, `cost_eur` (EDF Tarif Bleu Base for electricity),
+    `heating_season_share` {commodity: share of October-April}, `days` {commodity: days}."""
+    monthly = monthly_kwh(con, scope)
+    floors = standby_floor(con, scope)
+    costs = co2_and_cost(con, scope)
+    season = heating_season(con, scope)
+    heating = season[season["season"] == "heating"]
+    return {
+        "annual_kwh": {k: round(float(v), 3)
+                       for k, v in monthly.groupby("commodity")["kwh"].sum().items()},
+        "days": {k: int(v) for k, v in monthly.groupby("commodity")["days"].sum().items()},
+        "standby_watts": round(float(floors["standby_w"].sum()), 1) if len(floors) else None,
+        "standby_eur_per_year": (round(float(floors["eur_per_year"].sum()), 2)
+                                 if len(floors) else None),
+        "heating_season_share": {r.commodity: round(float(r.share), 4)
+                                 for r in heating.itertuples()},
+        "co2_kg": round(float(costs["kg_co2e"].sum()), 1),
+        "cost_eur": round(float(costs["cost_eur"].sum()), 2),
+    }

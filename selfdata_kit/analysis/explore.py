@@ -1,4 +1,4 @@
-"""The explorer's SQL: what `selfdata_kit.widgets` asks that the report analyses do not offer.
+"""The explorer's SQL: what the explorer asks that the report analyses do not offer.
 
 Four tabs, one per kind of source (`TABS`). For each: the choices of its filter
 (`filter_options`), a small aggregated frame for its chart (`chart_frame`) and the rows behind
@@ -14,19 +14,16 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from ..enrich.categories import NOT_SPENDING
 from . import calls as calls_analysis
 from . import energy as energy_analysis
+from .categories import NOT_SPENDING
 from .coverage import coverage
-from .scope import Scope, in_period, local_day, local_time, make_scope, query
+from .scope import LOCAL_DAY, Scope, in_period, local_day, local_time, make_scope, query
 from .spending import prepare
 
 TABS = ("spending", "calls", "energy", "places")
-# tab -> (canonical table, SQL local date of a row): the same dates the reports use
-DAY_OF = {"spending": ("transactions", "booked_on"),
-          "calls": ("calls", local_day("started_at")),
-          "energy": ("energy", local_day("start_at")),
-          "places": ("places", local_day("start_at"))}
+# tab -> its canonical table (rows dated by `scope.LOCAL_DAY`, as in the reports)
+TABLE_OF = {"spending": "transactions", "calls": "calls", "energy": "energy", "places": "places"}
 _SPENDING = f"amount < 0 AND category NOT IN ({', '.join(repr(c) for c in NOT_SPENDING)})"
 
 
@@ -39,8 +36,8 @@ def glance(con: duckdb.DuckDBPyConnection, person: str) -> pd.DataFrame:
     """"My data at a glance": per source, rows, first and last day, longest gap, imports."""
     scope = make_scope(con, person)
     out = []
-    for tab, (table, day) in DAY_OF.items():
-        c = coverage(con, scope, table, day)
+    for tab, table in TABLE_OF.items():
+        c = coverage(con, scope, table)
         out.append({"source": tab, "rows": c.rows, "first": c.first, "last": c.last,
                     "days_with_data": c.days_with_data, "longest_gap_days": c.longest_gap_days,
                     "imports": c.imports})
@@ -50,8 +47,9 @@ def glance(con: duckdb.DuckDBPyConnection, person: str) -> pd.DataFrame:
 def months(con: duckdb.DuckDBPyConnection, person: str) -> list[date]:
     """The first day of every month holding any data of `person`, oldest first."""
     scope = make_scope(con, person)
-    union = " UNION ".join(f"SELECT DISTINCT date_trunc('month', {day}) AS m FROM {table}"
-                           f" WHERE person_id = $person" for table, day in DAY_OF.values())
+    union = " UNION ".join(f"SELECT DISTINCT date_trunc('month', {LOCAL_DAY[table]}) AS m"
+                           f" FROM {table} WHERE person_id = $person"
+                           for table in TABLE_OF.values())
     frame = query(con, f"SELECT DISTINCT CAST(m AS DATE) AS m FROM ({union}) ORDER BY 1", scope)
     return [pd.Timestamp(m).date() for m in frame["m"]]
 

@@ -76,3 +76,11 @@ def local_time(ts_column: str) -> str:
 def local_day(ts_column: str) -> str:
     """SQL: the person's local date of a TIMESTAMPTZ column."""
     return f"CAST(timezone($tz, {ts_column}) AS DATE)"
+
+
+# canonical table -> SQL local date of one of its rows: the one map every analysis, report,
+# coverage and explorer tab uses (bank statements are dated in local days already)
+LOCAL_DAY = {"transactions": "booked_on",
+             "calls": local_day("started_at"),
+             "energy": local_day("start_at"),
+             "places": local_day("start_at")}

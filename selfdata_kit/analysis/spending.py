@@ -8,14 +8,16 @@ categories that are not transfers or income (`NOT_SPENDING`).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 
-from ..enrich.categories import NOT_SPENDING, categorize
-from ..enrich.merchants import MERCHANT_SQL, load_settings, register_merchants
+from ..enrich.merchants import load_settings, merchant_name
 from .bills import bills_linked
+from .categories import NOT_SPENDING, categorize
 from .recurring import find_recurring
 from .scope import Scope, in_period, query
 
@@ -24,6 +26,28 @@ __all__ = ["balance_over_time", "bills_linked", "by_category", "monthly_in_out",
 
 OWN_TRANSFER = "transfer"
 _SPENDING = f"amount < 0 AND category NOT IN ({', '.join(repr(c) for c in NOT_SPENDING)})"
+
+
+MERCHANT_SQL = "coalesce(nullif(trim(counterparty), ''), label)"  # the text a name comes from
+
+
+def register_merchants(con: duckdb.DuckDBPyConnection, table: str = "categorized",
+                       settings: dict[str, Any] | None = None) -> str:
+    """Create the temp table `merchants(raw, merchant)` for the distinct labels of `table`
+    (normalised in Python once per distinct label, joined back in SQL). Returns its name."""
+    raw = con.execute(f"SELECT DISTINCT {MERCHANT_SQL} AS raw"
+                      f" FROM {table} WHERE label IS NOT NULL OR counterparty IS NOT NULL"
+                      ).df()
+    frame = pd.DataFrame({"raw": raw["raw"].astype(object),
+                          "merchant": [merchant_name(r, settings) for r in raw["raw"]]})
+    con.register("_merchant_map", frame)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE merchants AS"
+                    " SELECT CAST(raw AS VARCHAR) AS raw, CAST(merchant AS VARCHAR) AS merchant"
+                    " FROM _merchant_map").fetchall()
+    finally:
+        con.unregister("_merchant_map")
+    return "merchants"
 
 
 def prepare(con: duckdb.DuckDBPyConnection, scope: Scope,
@@ -159,3 +183,43 @@ def totals(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, object]:
     n_all = con.execute("SELECT count(*) FROM spending_tx").fetchall()[0][0]
     return {"total_in": row[0], "total_out": row[1], "transactions": n_all,
             "by_category": dict(cats)}
+
+
+# --- the report's figures, JSON-ready ----------------------------------------------
+
+_CENT = Decimal("0.01")
+
+
+def _money(value: Decimal | float | int) -> str:
+    return str(Decimal(value).quantize(_CENT))
+
+
+def savings_rate(total_in: Decimal, total_out: Decimal) -> float | None:
+    return float(round((total_in - total_out) / total_in, 4)) if total_in > 0 else None
+
+
+def monthly_recurring_cost(con: duckdb.DuckDBPyConnection, scope: Scope) -> float:
+    """What the recurring debits cost per month (own-account transfers left out)."""
+    rec = recurring_payments(con, scope)
+    debits = rec[(rec["direction"] == "debit") & (rec["category"] != OWN_TRANSFER)]
+    return float(-debits["yearly_amount"].sum() / 12) if not debits.empty else 0.0
+
+
+def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict:
+    """JSON-ready figures: money as strings with 2 decimals (exact sums of the stored
+    Decimals), the savings rate as a float rounded to 4 decimals (None without income)."""
+    tot = totals(con, scope)
+    rec = recurring_payments(con, scope)
+    return {
+        "totals_by_category": {k: _money(v) for k, v in tot["by_category"].items()},
+        "recurring_payments": [
+            {"counterparty": r.counterparty, "direction": r.direction,
+             "amount": None if r.amount_varies else f"{r.amount:.2f}",
+             "period_days": int(r.period_days), "count": int(r.count),
+             "category": r.category}
+            for r in rec.itertuples()],
+        "total_in": _money(tot["total_in"]),
+        "total_out": _money(tot["total_out"]),
+        "savings_rate": savings_rate(tot["total_in"], tot["total_out"]),
+        "transactions": int(tot["transactions"]),
+    }

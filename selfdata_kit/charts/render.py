@@ -59,7 +59,9 @@ def chart_html(spec: dict[str, Any], lang: str) -> str:
     digest = hashlib.sha256(text.encode()).hexdigest()[:10]
     div = f"selfdata-vis-{next(_counter)}-{digest}"
     options = json.dumps(embed_options(lang), sort_keys=True, ensure_ascii=False)
-    safe = text.replace("</", "<\\/")  # labels cannot close the script
+    # a label can neither close the script nor open a comment or CDATA section in it: the
+    # characters HTML cares about are JSON escapes inside strings (and never appear outside)
+    safe = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return (f'<div class="selfdata-chart" id="{div}"></div>\n'
             f'<script type="text/javascript">vegaEmbed("#{div}", {safe}, {options})'
             f'.catch(function (e) {{ console.error(e); }});</script>')

@@ -16,11 +16,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from typing import Protocol
 
 import pandas as pd
 import phonenumbers
 
-from ..sources.base import ParseContext
+
+class PseudonymSettings(Protocol):
+    """What pseudonymising needs from a parse context (`sources.base.ParseContext`)."""
+
+    hmac_key: bytes | None  # the store's secret
+    default_region: str | None  # country of numbers written without one
+    keep_names: bool  # keep contact names from the export
 
 # What exports write when the caller withheld the number or the network did not give one.
 # Android's CallLog: -1 = unknown, -2 = private, -3 = payphone.
@@ -58,7 +65,7 @@ def identity(raw_number: str | None, default_region: str = "FR") -> str | None:
     return compact  # short code (36179, 3631) or a number we cannot complete: as it is
 
 
-def contact_key(raw_number: str | None, ctx: ParseContext) -> tuple[str, str] | None:
+def contact_key(raw_number: str | None, ctx: PseudonymSettings) -> tuple[str, str] | None:
     """(contact_id, number_hmac) for a number as an export writes it; None when withheld.
 
     `number_hmac` is the hex HMAC-SHA256 of the identity under `ctx.hmac_key`;
@@ -88,7 +95,7 @@ class ContactBook:
     """Collects the contacts of one file, in order of first appearance (which is the order
     the store numbers new pseudonyms in)."""
 
-    def __init__(self, ctx: ParseContext) -> None:
+    def __init__(self, ctx: PseudonymSettings) -> None:
         self.ctx = ctx
         self._rows: dict[str, dict[str, str | None]] = {}
         # a log repeats the same few numbers: normalise each written form once (in memory only)
@@ -117,7 +124,7 @@ class ContactBook:
 
 
 def contacts_frame(numbers: list[tuple[str | None, str | None]],
-                   ctx: ParseContext) -> pd.DataFrame:
+                   ctx: PseudonymSettings) -> pd.DataFrame:
     """The `contacts` frame for (raw_number, name) pairs; withheld numbers are left out."""
     book = ContactBook(ctx)
     for raw, name in numbers:

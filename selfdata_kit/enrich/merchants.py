@@ -14,9 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import duckdb
-import pandas as pd
-
 _CARD = re.compile(r"\bCARTE\s+X?\d{4}(\s+\d{2}/\d{2}(/\d{2,4})?)?")
 _DATE = re.compile(r"\b\d{1,2}/\d{2}(/\d{2,4})?\b")
 _DOMAIN = re.compile(r"\.(COM|FR|NET|CO\.UK|EU)\b")
@@ -99,25 +96,3 @@ def _drop_trailing(words: list[str], cities: list[str], trailing: list[str]) -> 
     if len(words) % 2 == 0 and half and words[:half] == words[half:]:
         words = words[:half]
     return words
-
-
-def register_merchants(con: duckdb.DuckDBPyConnection, table: str = "categorized",
-                       settings: dict[str, Any] | None = None) -> str:
-    """Create the temp table `merchants(raw, merchant)` for the distinct labels of `table`
-    (normalised in Python once per distinct label, joined back in SQL). Returns its name."""
-    raw = con.execute(f"SELECT DISTINCT coalesce(nullif(trim(counterparty), ''), label) AS raw"
-                      f" FROM {table} WHERE label IS NOT NULL OR counterparty IS NOT NULL"
-                      ).df()
-    frame = pd.DataFrame({"raw": raw["raw"].astype(object),
-                          "merchant": [merchant_name(r, settings) for r in raw["raw"]]})
-    con.register("_merchant_map", frame)
-    try:
-        con.execute("CREATE OR REPLACE TEMP TABLE merchants AS"
-                    " SELECT CAST(raw AS VARCHAR) AS raw, CAST(merchant AS VARCHAR) AS merchant"
-                    " FROM _merchant_map").fetchall()
-    finally:
-        con.unregister("_merchant_map")
-    return "merchants"
-
-
-MERCHANT_SQL = "coalesce(nullif(trim(counterparty), ''), label)"  # the text a name comes from

@@ -7,13 +7,12 @@ to cents (a monthly estimate is rounded first, as a bill would be, then summed).
 from __future__ import annotations
 
 import duckdb
-import pandas as pd
 
 from ..analysis import energy as a
-from ..analysis.scope import Scope, local_day
+from ..analysis.scope import Scope
 from ..charts import energy as c
 from ..i18n import fmt_money, fmt_number, t
-from ..report import Section, Topic
+from .notebook import Section, Topic
 
 SECTIONS = {
     "daily_kwh": Section(a.daily_kwh, c.daily_kwh),
@@ -27,40 +26,10 @@ SECTIONS = {
 }
 
 
-def _years(costs: pd.DataFrame) -> pd.DataFrame:
-    """kWh, kgCO2e and € per calendar year (all energies together)."""
-    per_year = costs.assign(year=pd.to_datetime(costs["month"]).dt.year)
-    return per_year.groupby("year", as_index=False)[["kwh", "kg_co2e", "cost_eur"]].sum()
-
-
-def summary(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict:
-    """Figures over the scope's period (over the year when the period is one year):
-    `annual_kwh` {commodity: kWh}, `standby_watts` (sum over electricity meters, W),
-    `standby_eur_per_year`, `co2_kg`, `cost_eur` (EDF Tarif Bleu Base for electricity),
-    `heating_season_share` {commodity: share of October-April}, `days` {commodity: days}."""
-    monthly = a.monthly_kwh(con, scope)
-    floors = a.standby_floor(con, scope)
-    costs = a.co2_and_cost(con, scope)
-    season = a.heating_season(con, scope)
-    heating = season[season["season"] == "heating"]
-    return {
-        "annual_kwh": {k: round(float(v), 3)
-                       for k, v in monthly.groupby("commodity")["kwh"].sum().items()},
-        "days": {k: int(v) for k, v in monthly.groupby("commodity")["days"].sum().items()},
-        "standby_watts": round(float(floors["standby_w"].sum()), 1) if len(floors) else None,
-        "standby_eur_per_year": (round(float(floors["eur_per_year"].sum()), 2)
-                                 if len(floors) else None),
-        "heating_season_share": {r.commodity: round(float(r.share), 4)
-                                 for r in heating.itertuples()},
-        "co2_kg": round(float(costs["kg_co2e"].sum()), 1),
-        "cost_eur": round(float(costs["cost_eur"].sum()), 2),
-    }
-
-
 def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope, lang: str,
                 screen_safe: bool = False) -> list[tuple[str, str]]:
     f = lambda key, **v: t(f"energy.figures.{key}", lang, **v)  # noqa: E731
-    s = summary(con, scope)
+    s = a.figures(con, scope)
     rows = [(f("kwh", commodity=t(f"energy.chart.{k}", lang).lower()),
              f("kwh_value", kwh=fmt_number(v, lang))) for k, v in s["annual_kwh"].items()]
     if s["standby_watts"] is not None:
@@ -73,7 +42,7 @@ def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope, lang: str,
         percent = "\u202f%" if lang == "fr" else "%"  # French: a narrow space before %
         rows.append((f("heating_share"),
                      fmt_number(100 * heating_kwh / total, lang) + percent))
-    for y in _years(a.co2_and_cost(con, scope)).itertuples():
+    for y in a.yearly(a.co2_and_cost(con, scope)).itertuples():
         rows += [(f("co2", year=y.year), f("co2_value", kg=fmt_number(y.kg_co2e, lang))),
                  (f("cost", year=y.year), fmt_money(y.cost_eur, lang, 0))]
     price = a.price_of("electricity")
@@ -82,5 +51,5 @@ def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope, lang: str,
     return rows
 
 
-TOPIC = Topic(name="energy", table="energy", day_expr=local_day("start_at"),
+TOPIC = Topic(name="energy", table="energy",
               sections=SECTIONS, key_figures=key_figures, extra_tables=("meters",))

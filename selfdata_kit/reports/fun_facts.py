@@ -6,17 +6,15 @@ table per topic): a person with calls or places but no bank data gets the "no da
 
 from __future__ import annotations
 
-from typing import Any
-
 import duckdb
 import pandas as pd
 
 from ..analysis import fun_facts as ff
-from ..analysis.fun_facts_month import month_in_numbers
+from ..analysis.fun_facts.month import month_in_numbers
 from ..analysis.scope import Scope
 from ..charts import fun_facts as charts
 from ..i18n import fmt_number, t
-from ..report import Section, Topic
+from .notebook import Section, Topic
 
 
 def strongest(frame: pd.DataFrame, n: int = 2) -> pd.DataFrame:
@@ -42,36 +40,9 @@ def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope, lang: str,
     return rows
 
 
-def _num(value: float) -> float | None:
-    return None if value is None or pd.isna(value) else round(float(value), 4)
-
-
-def summary(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
-    """JSON-ready: cursor positions (null without data) with their calibration, raw values and
-    reasons (English), badge ids earned, and this month in numbers. Money figures are floats
-    rounded to cents (summed exactly as DECIMAL in DuckDB first)."""
-    cur, bad, month = ff.cursors(con, scope), ff.badges(con, scope), month_in_numbers(con, scope)
-    numbers: dict[str, Any] = {"month": month["month"].iloc[0] if len(month) else None}
-    for r in month.itertuples():
-        numbers[r.figure] = round(r.value, 2)
-        if isinstance(r.category, str):
-            numbers[f"{r.figure}_category"] = r.category
-    return {
-        "cursors": {r.cursor: _num(r.position) for r in cur.itertuples()},
-        "calibration": {r.cursor: r.calibration for r in cur.itertuples()},
-        "values": {r.cursor: _num(r.value) for r in cur.itertuples()},
-        "reasons": {r.cursor: t(f"fun_facts.reason.{r.reason}", "en")
-                    if isinstance(r.reason, str) else None
-                    for r in cur.itertuples()},
-        "badges": [str(b) for b in bad.loc[bad["earned"], "badge"]],
-        "month_in_numbers": numbers,
-    }
-
-
 TOPIC = Topic(
     name="fun_facts",
     table="transactions",
-    day_expr="booked_on",
     sections={
         "cursors": Section(ff.cursors, charts.cursors),
         "badges": Section(ff.badges, charts.badges, sensitive=("evidence",)),

@@ -1,6 +1,6 @@
 """Synthetic personas: coherent, fictional exports in real formats, with their own truth.
 
-    from selfdata_kit.synth import generate
+    from . import generate
     generate(3, seed=7, out=Path("personas"), year=2024)
 
 See `persona` (who), `simulate` (their year), the `write_*` modules (the real formats) and

@@ -1,0 +1,43 @@
+"""Every report's figures, JSON-ready: what `selfdata summary --json` prints and what the
+cohort aggregates. Each report's figures are computed by its analysis module (`figures()`),
+so the JSON, the cohort and the report's key figures say the same thing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from . import calls, energy, fun_facts, spending
+from .scope import Scope, make_scope
+
+# report name -> (con, scope) -> its figures as plain JSON types
+FIGURES: dict[str, Callable[[duckdb.DuckDBPyConnection, Scope], dict[str, Any]]] = {
+    "spending": spending.figures,
+    "calls": calls.figures,
+    "energy": energy.figures,
+    "fun_facts": fun_facts.figures,
+}
+
+
+def person_figures(con: duckdb.DuckDBPyConnection, person: str, start: date | str | None = None,
+                   end: date | str | None = None) -> dict[str, object]:
+    """One person's key figures, with every figure of each report under `reports`."""
+    scope = make_scope(con, person, start, end)
+    parts = {name: figures(con, scope) for name, figures in FIGURES.items()}
+    spending_, calls_, energy_, fun = (parts[n] for n in FIGURES)
+    return {
+        "person": person,
+        "start": scope.start,
+        "end": scope.end,
+        "totals_by_category": spending_.get("totals_by_category", {}),
+        "recurring_payments": spending_.get("recurring_payments", []),
+        "standby_watts": energy_.get("standby_watts"),
+        "annual_kwh": energy_.get("annual_kwh", {}),
+        "calls_per_week": calls_.get("calls_per_week"),
+        "top_contacts": calls_.get("top_contacts", []),
+        "cursors": fun.get("cursors", {}),
+        "reports": parts,  # every figure of each report's figures
+    }

@@ -1,0 +1,177 @@
+"""Fun facts, in the spirit of the MesInfos monthly magazine: "this month you were rather a
+homebody or a globetrotter, rather quiet or a chatterbox". Playful, but every fact is explained
+and comes with the rows behind it.
+
+Six cursors each place a raw metric (`metrics.py`) between two ends. With at least k
+persons holding the source in the store (`cohort.min_persons`, never below 2) the position is
+the person's percentile rank among them: the cohort is the yardstick. Otherwise it comes from
+the documented defaults of `data/fun_facts.toml`. Badges (`badges.py`) and "this month
+in numbers" (`month.py`) complete the page.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from ...i18n import t
+from ..scope import Scope
+from . import badges as badge_rules
+from . import metrics
+from .metrics import METRICS, Metric, scaled
+from .month import month_in_numbers
+
+CURSORS = tuple(METRICS)
+_cohort_cache: dict[tuple, dict[str, dict[str, float]]] = {}
+
+
+def load_config(path: str | Path | None = None) -> dict[str, Any]:
+    """The cut-offs and badge rules: the shipped file, or the user's file of the same layout."""
+    if path is None:
+        return _shipped()
+    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@cache
+def _shipped() -> dict[str, Any]:
+    return tomllib.loads((resources.files("selfdata_kit.data") / "fun_facts.toml")
+                         .read_text(encoding="utf-8"))
+
+
+def percentile_rank(value: float, values: list[float]) -> float:
+    """Where `value` sits among `values` (itself included): 0 = lowest, 1 = highest, ties share
+    their mean rank, so equal metrics get equal positions and the order is kept."""
+    below = sum(v < value for v in values)
+    equal = sum(v == value for v in values)
+    return (below + (equal - 1) / 2) / (len(values) - 1) if len(values) > 1 else 0.5
+
+
+def _person_scope(con: duckdb.DuckDBPyConnection, scope: Scope, person: str) -> Scope:
+    tz = con.execute("SELECT timezone FROM persons WHERE person_id = ?", [person]).fetchall()
+    return Scope(person, scope.start, scope.end, tz[0][0] or "Europe/Paris")
+
+
+def cohort_values(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: dict[str, Any]
+                  ) -> dict[str, dict[str, float]]:
+    """{cursor: {person: raw metric}} over every person of the store with the data, for the
+    scope's period. Cached until the store gets a new import (one pass per store and period)."""
+    stamp = con.execute("SELECT count(*), coalesce(max(import_id), 0) FROM imports").fetchall()
+    persons = [r[0] for r in con.execute("SELECT person_id FROM persons ORDER BY 1").fetchall()]
+    key = (id(con), tuple(stamp[0]), tuple(persons), scope.start, scope.end, repr(cfg))
+    if key not in _cohort_cache:
+        out: dict[str, dict[str, float]] = {name: {} for name in CURSORS}
+        for person in persons:
+            ps = _person_scope(con, scope, person)
+            for name, fn in METRICS.items():
+                m = fn(con, ps, cfg)
+                if m.value is not None:
+                    out[name][person] = m.value
+        _cohort_cache.clear()  # one store and period at a time is all a notebook needs
+        _cohort_cache[key] = out
+    return _cohort_cache[key]
+
+
+def cursors(con: duckdb.DuckDBPyConnection, scope: Scope, k: int | None = None,
+            config: str | Path | None = None) -> pd.DataFrame:
+    """One row per cursor: `position` in [0, 1] (NaN with a `reason` when the source is
+    missing), the raw `value` and its `unit`, `calibration` ("cohort (n=12)" or "defaults"),
+    the default cut-offs `zero` / `one`, and the `figures` behind it (a dict)."""
+    cfg = load_config(config)
+    k = max(2, int(k if k is not None else cfg["cohort"]["min_persons"]))
+    n_persons = con.execute("SELECT count(*) FROM persons").fetchall()[0][0]
+    cohort = cohort_values(con, scope, cfg) if n_persons >= k else {}
+    rows = []
+    for name, fn in METRICS.items():
+        c = cfg["cursors"][name]
+        m: Metric = fn(con, scope, cfg)
+        others = cohort.get(name, {})
+        position, calibration = None, "defaults"
+        if m.value is not None and len(others) >= k and scope.person in others:
+            # rank the cohort pass's own value: parallel float sums may differ in the last bit
+            position = percentile_rank(others[scope.person], list(others.values()))
+            calibration = f"cohort (n={len(others)})"
+        elif m.value is not None:
+            position = scaled(m.value, [c["zero"], c["one"]])
+        rows.append({"cursor": name, "position": position, "value": m.value,
+                     "metric": c["metric"], "unit": c["unit"], "calibration": calibration,
+                     "zero": float(c["zero"]), "one": float(c["one"]), "reason": m.reason,
+                     "figures": m.figures})
+    return pd.DataFrame(rows).astype({"position": "float64", "value": "float64"})
+
+
+def badges(con: duckdb.DuckDBPyConnection, scope: Scope, config: str | Path | None = None
+           ) -> pd.DataFrame:
+    """One row per badge: `earned`, the `figure` the rule measured, its `threshold`, and the
+    `evidence` (the first row that earned it, or came closest; `badge_rows` gives them all)."""
+    cfg = load_config(config)
+    out = []
+    for name, fn in badge_rules.BADGES.items():
+        rule = cfg["badges"][name]
+        b = fn(con, scope, cfg)
+        threshold = next(float(v) for k, v in rule.items()
+                         if k.startswith(("min_", "max_")))
+        evidence = " · ".join(map(_plain, b.rows.iloc[0])) if not b.rows.empty else None
+        out.append({"badge": name, "icon": rule["icon"], "earned": b.earned, "figure": b.figure,
+                    "threshold": threshold, "evidence": evidence})
+    return pd.DataFrame(out).astype({"figure": "float64"})
+
+
+def _plain(value: object) -> str:
+    """A cell as short text: dates without time, numbers with one decimal."""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def badge_rows(con: duckdb.DuckDBPyConnection, scope: Scope, name: str,
+               config: str | Path | None = None) -> pd.DataFrame:
+    """The rows behind one badge (the days, calls, towns, merchants, months it counted)."""
+    return badge_rules.BADGES[name](con, scope, load_config(config)).rows
+
+
+def week_rhythm(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Share of each source's activity per local hour of the day (calls and texts, visits
+    started, active electricity half-hours): when is this person's day busy?"""
+    bins = metrics.activity_hours(con, scope, load_config())
+    if bins.empty:
+        return pd.DataFrame(columns=["source", "hour", "share", "events"])
+    bins = bins.assign(hour=(bins["hour"].astype(int)) % 24)
+    frame = bins.groupby(["source", "hour"], as_index=False)["events"].sum()
+    frame["share"] = frame["events"] / frame.groupby("source")["events"].transform("sum")
+    return frame
+
+
+# --- the report's figures, JSON-ready ----------------------------------------------
+
+def _num(value: float) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value), 4)
+
+
+def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
+    """JSON-ready: cursor positions (null without data) with their calibration, raw values and
+    reasons (English), badge ids earned, and this month in numbers. Money figures are floats
+    rounded to cents (summed exactly as DECIMAL in DuckDB first)."""
+    cur, bad, month = cursors(con, scope), badges(con, scope), month_in_numbers(con, scope)
+    numbers: dict[str, Any] = {"month": month["month"].iloc[0] if len(month) else None}
+    for r in month.itertuples():
+        numbers[r.figure] = round(r.value, 2)
+        if isinstance(r.category, str):
+            numbers[f"{r.figure}_category"] = r.category
+    return {
+        "cursors": {r.cursor: _num(r.position) for r in cur.itertuples()},
+        "calibration": {r.cursor: r.calibration for r in cur.itertuples()},
+        "values": {r.cursor: _num(r.value) for r in cur.itertuples()},
+        "reasons": {r.cursor: t(f"fun_facts.reason.{r.reason}", "en")
+                    if isinstance(r.reason, str) else None
+                    for r in cur.itertuples()},
+        "badges": [str(b) for b in bad.loc[bad["earned"], "badge"]],
+        "month_in_numbers": numbers,
+    }

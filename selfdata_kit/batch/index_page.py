@@ -1,0 +1,47 @@
+"""`index.html`: every person's reports, each with a one-line summary (its first key figure)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from ..analysis.scope import make_scope
+from ..i18n import t
+from ..reports.notebook import Report, topic
+from ..store import open_store
+from .html_page import page
+from .runner import Result
+
+
+def one_line(con, person: str, report: str, lang: str, screen_safe: bool) -> str:
+    """The report's first key figure ("Total out: 12 345 €"), or its no-data note."""
+    r = Report(con, make_scope(con, person), lang, screen_safe, topic(report))
+    if not r.has_data:
+        return t("common.no_data_title", lang)
+    figures = r.topic.key_figures(con, r.scope, lang, screen_safe)
+    return f"{figures[0][0]}: {figures[0][1]}" if figures else ""
+
+
+def write_index(out: Path, store: Path, persons: list[str], reports: list[str],
+                results: list[Result], lang: str, screen_safe: bool) -> Path:
+    status = {(r.person, r.report): r.status for r in results}
+    with open_store(store, read_only=True) as s:
+        rows = []
+        for person in persons:
+            cells = []
+            for report in reports:
+                label = html.escape(t(f"{report}.title", lang))
+                if status.get((person, report)) == "failed":
+                    cells.append(f"<td>{label}<br><small>⚠ {t('common.report_failed', lang)}"
+                                 "</small></td>")
+                    continue
+                summary = html.escape(one_line(s.con, person, report, lang, screen_safe))
+                cells.append(f'<td><a href="{html.escape(person)}/{report}.html">{label}</a>'
+                             f"<br><small>{summary}</small></td>")
+            rows.append(f"<tr><th>{html.escape(person)}</th>{''.join(cells)}</tr>")
+    body = (f"<h1>{html.escape(t('common.index_title', lang))}</h1>\n"
+            f"<p>{html.escape(t('common.index_intro', lang))}</p>\n"
+            f"<table>\n{''.join(rows)}\n</table>")
+    path = out / "index.html"
+    path.write_text(page(t("common.index_title", lang), body, lang), encoding="utf-8")
+    return path

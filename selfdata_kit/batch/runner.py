@@ -1,0 +1,249 @@
+"""Batch reports: run the report notebooks with papermill for many persons, write each
+executed notebook and a self-contained HTML page, and an index.
+
+Measured (DESIGN.md section 8): the papermill CLI costs ~5.5 s per notebook, mostly imports.
+So each worker process keeps ONE kernel warm across notebooks (papermill engine
+"selfdata-warm"): modules stay imported, the user namespace is reset between notebooks.
+Outputs are deterministic (timings stripped, execution counts renumbered) and skipped when
+their inputs (the person's imports, parameters, notebook, package) did not change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing import get_context, util
+from pathlib import Path
+
+from .. import __version__
+from ..shipped import notebooks_dir
+from .html_page import notebook_to_html
+
+log = logging.getLogger(__name__)
+PACKAGE = Path(__file__).resolve().parents[1]  # selfdata_kit/, wherever it is installed
+
+
+@dataclass(frozen=True)
+class Job:
+    person: str
+    report: str
+    lang: str
+    screen_safe: bool
+    store: str
+    out: str  # the person's output folder
+    fingerprint: str
+    notebooks: str  # the folder of the report notebooks
+
+    @property
+    def stem(self) -> Path:
+        return Path(self.out) / self.report
+
+
+@dataclass(frozen=True)
+class Result:
+    person: str
+    report: str
+    status: str  # done | skipped | failed
+    seconds: float = 0.0
+    error: str | None = None
+
+
+# --- planning ----------------------------------------------------------------------------
+
+def package_fingerprint() -> str:
+    """The package version and its code and data: a change in either reruns the reports."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in {".py", ".toml", ".csv", ".sql"} and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def plan(store: Path, persons: list[str], reports: list[str], lang: str, screen_safe: bool,
+         out: Path, notebooks: Path | None = None) -> list[Job]:
+    from ..store import open_store
+
+    notebooks = notebooks or notebooks_dir()
+    with open_store(store, read_only=True) as s:
+        everyone = s.imported_files()
+        mine = {p: s.imported_files(p) for p in persons}
+    code = package_fingerprint()
+    jobs = []
+    for person in persons:
+        for report in reports:
+            # fun facts are calibrated on the whole cohort: anyone's new data reruns them
+            data = everyone if report == "fun_facts" else mine[person]
+            inputs = json.dumps({"data": data, "lang": lang, "screen_safe": screen_safe,
+                                 "store": str(store.resolve()), "code": code,
+                                 "notebook": hashlib.sha256((notebooks / f"{report}.ipynb")
+                                                            .read_bytes()).hexdigest()},
+                                sort_keys=True, default=str)
+            jobs.append(Job(person, report, lang, screen_safe, str(store.resolve()),
+                            str(out / person), hashlib.sha256(inputs.encode()).hexdigest(),
+                            str(notebooks)))
+    return jobs
+
+
+def _fingerprint_file(job: Job) -> Path:
+    return job.stem.with_suffix(".inputs")
+
+
+def up_to_date(job: Job) -> bool:
+    f = _fingerprint_file(job)
+    return (f.exists() and f.read_text() == job.fingerprint
+            and job.stem.with_suffix(".html").exists())
+
+
+# --- one notebook, in a worker -------------------------------------------------------------
+
+def run_one(job: Job) -> Result:
+    """Execute one report notebook with papermill on this worker's warm kernel."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from .warm_kernel import ENGINE, reset_namespace
+
+    started = time.perf_counter()
+    Path(job.out).mkdir(parents=True, exist_ok=True)
+    ipynb = job.stem.with_suffix(".ipynb")
+    _fingerprint_file(job).unlink(missing_ok=True)
+    try:
+        reset_namespace()
+        papermill.execute_notebook(
+            str(Path(job.notebooks) / f"{job.report}.ipynb"), str(ipynb),
+            parameters={"store": job.store, "person": job.person, "lang": job.lang,
+                        "screen_safe": job.screen_safe},
+            engine_name=ENGINE, kernel_name="python3", progress_bar=False,
+            cwd=job.notebooks, log_output=False)
+    except PapermillExecutionError as e:
+        _make_deterministic(ipynb)
+        return Result(job.person, job.report, "failed", time.perf_counter() - started,
+                      f"{e.ename}: {e.evalue}"[:300])
+    except Exception as e:  # kernel died, notebook missing...: reported, the batch goes on
+        return Result(job.person, job.report, "failed", time.perf_counter() - started,
+                      f"{type(e).__name__}: {e}"[:300])
+    _make_deterministic(ipynb)
+    title = f"{job.report.replace('_', ' ').title()} · {job.person}"
+    job.stem.with_suffix(".html").write_text(notebook_to_html(ipynb, title, job.lang),
+                                             encoding="utf-8")
+    _fingerprint_file(job).write_text(job.fingerprint)
+    return Result(job.person, job.report, "done", time.perf_counter() - started)
+
+
+def _make_deterministic(ipynb: Path) -> None:
+    """Strip run timings and renumber executions: the same inputs give the same bytes."""
+    if not ipynb.exists():
+        return
+    nb = json.loads(ipynb.read_text(encoding="utf-8"))
+    for key in ("start_time", "end_time", "duration"):
+        nb.get("metadata", {}).get("papermill", {}).pop(key, None)
+    count = 0
+    for cell in nb.get("cells", []):
+        meta = cell.get("metadata", {})
+        meta.pop("execution", None)
+        if "injected-parameters" in meta.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill draws a random id
+        for key in ("start_time", "end_time", "duration", "status"):
+            meta.get("papermill", {}).pop(key, None)
+        if cell.get("cell_type") == "code":
+            count += 1
+            cell["execution_count"] = count if cell.get("execution_count") else None
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = count
+    ipynb.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                     encoding="utf-8")
+    _trust(ipynb)
+
+
+def _trust(ipynb: Path) -> None:
+    """Sign the executed notebook as the user's own (Jupyter's notary keeps the signature in
+    the user's Jupyter data folder, not in the file): JupyterLab then runs the chart scripts
+    when the notebook is opened later; an untrusted notebook would show blank charts."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    try:
+        NotebookNotary().sign(nbformat.read(ipynb, as_version=4))
+    except Exception:  # no writable Jupyter data folder: the HTML page still works
+        log.debug("could not sign %s", ipynb, exc_info=True)
+
+
+# --- many notebooks ----------------------------------------------------------------------
+
+def run_batch(jobs: list[Job], *, workers: int = 2, executor: str = "local",
+              scheduler: str | None = None, force: bool = False,
+              on_result: Callable[[Result], None] | None = None) -> list[Result]:
+    """Run the jobs (skipping up-to-date ones); one failure never stops the others."""
+    todo = [j for j in jobs if force or not up_to_date(j)]
+    results = [Result(j.person, j.report, "skipped") for j in jobs if j not in todo]
+    for r in results:
+        if on_result:
+            on_result(r)
+    runner = _dask_results if executor == "dask" else _local_results
+    for result in runner(todo, workers, scheduler):
+        results.append(result)
+        if on_result:
+            on_result(result)
+    order = {(j.person, j.report): i for i, j in enumerate(jobs)}
+    return sorted(results, key=lambda r: order[(r.person, r.report)])
+
+
+def _local_results(jobs: list[Job], workers: int, _: str | None) -> Iterator[Result]:
+    if not jobs:
+        return
+    # spawn: a clean process per worker (no forked zmq or asyncio state); each keeps a kernel
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))),
+                             mp_context=get_context("spawn"),
+                             initializer=_worker_init) as pool:
+        futures = {pool.submit(run_one, job): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                yield future.result()
+            except Exception as e:  # the worker itself died
+                yield Result(job.person, job.report, "failed", error=f"{type(e).__name__}: {e}")
+
+
+def _dask_results(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[Result]:
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        from ..errors import SelfdataError
+
+        raise SelfdataError("the dask executor needs dask.distributed",
+                            hint="pip install 'selfdata_kit[dask]'") from None
+    if not jobs:
+        return
+    with Client(scheduler) if scheduler else Client(n_workers=workers,
+                                                    threads_per_worker=1) as client:
+        futures = client.map(run_one, jobs, pure=False)
+        for future in dask_completed(futures):
+            yield future.result()
+
+
+def _worker_init() -> None:
+    """Warm this worker's kernel, and stop it when the worker exits. A kernel that cannot
+    start here is retried by each job, which then fails alone (an initializer that raises
+    would break the whole pool)."""
+    from . import warm_kernel
+
+    util.Finalize(None, warm_kernel.stop, exitpriority=10)
+    try:
+        warm_kernel.start()
+    except Exception:
+        log.warning("could not start a kernel in worker", exc_info=True)
+
+
+def summarize(results: Iterable[Result]) -> dict[str, int]:
+    counts = {"done": 0, "skipped": 0, "failed": 0}
+    for r in results:
+        counts[r.status] += 1
+    return counts

@@ -1,0 +1,85 @@
+"""One Jupyter kernel kept warm per worker process, and the papermill engine that uses it.
+
+Starting a kernel and importing pandas / altair / duckdb costs seconds per notebook; a warm
+kernel pays it once per worker. Between notebooks the user namespace is reset (`%reset -f`)
+and each report re-opens its store, so no state carries from one report to the next except
+imported modules and caches of constants (the Vega bundle).
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import KernelManager
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.utils import merge_kwargs, remove_args
+
+ENGINE = "selfdata-warm"
+PRELOAD = ("import selfdata_kit.reports.notebook, selfdata_kit.charts.render as _r\n"
+           "_r.vega_bundle()\n"
+           "del _r")
+log = logging.getLogger(__name__)
+_km: KernelManager | None = None
+
+
+def start(kernel_name: str = "python3") -> KernelManager:
+    global _km
+    if _km is None or not _km.is_alive():
+        # unix sockets in a private folder: no TCP port, and two workers never share a path
+        sockets = Path(tempfile.mkdtemp(prefix="selfdata-kernel-")) / "kernel"
+        _km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(sockets))
+        _km.start_kernel()
+        _run(PRELOAD)
+    return _km
+
+
+def stop() -> None:
+    global _km
+    if _km is not None:
+        _km.shutdown_kernel(now=True)
+        _km = None
+
+
+def reset_namespace() -> None:
+    start()
+    _run("get_ipython().run_line_magic('reset', '-f')")
+
+
+def _run(code: str) -> None:
+    assert _km is not None
+    kc = _km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=120)
+        reply = kc.execute_interactive(code, timeout=300, output_hook=lambda msg: None)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"warm kernel: {reply['content'].get('ename')}")
+    finally:
+        kc.stop_channels()
+
+
+class WarmEngine(NBClientEngine):
+    """papermill's nbclient engine, on this process's warm kernel instead of a new one."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                 stderr_file=None, start_timeout=60, execution_timeout=None,
+                                 **kwargs):
+        kwargs = remove_args(["input_path"], **kwargs)
+        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+        final_kwargs = merge_kwargs(
+            safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
+            startup_timeout=start_timeout, kernel_name=kernel_name, log=log,
+            log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+        client = PapermillNotebookClient(nb_man, km=start(kernel_name), **final_kwargs)
+        try:
+            return client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+
+
+papermill_engines.register(ENGINE, WarmEngine)

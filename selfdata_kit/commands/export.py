@@ -1,0 +1,47 @@
+"""`selfdata export`: the canonical tables as Parquet (`store.export`), or only the cohort's
+k-suppressed aggregates, with no person id (safe to share), as JSON and CSV."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..analysis.cohort import aggregates
+from ..errors import SelfdataError
+from ..store import open_store
+from ..store.export import export_parquet
+
+
+def run_export(store_path: Path | None, out: Path, *, aggregates_only: bool = False,
+               k: int = 5, persons: list[str] | None = None) -> int:
+    _new_folder(out)
+    with open_store(store_path, read_only=True) as store:
+        if aggregates_only:
+            files = export_aggregates(store.con, out, k)
+            print(f"aggregates (k = {k}, no person id) in {out}: {', '.join(files)}")
+            return 0
+        counts = export_parquet(store.con, out, persons)
+    print(", ".join(f"{table} {n}" for table, n in counts.items() if n) or "nothing to export")
+    print(f"Parquet files in {out} (one folder per table, one per person inside)")
+    return 0
+
+
+def _new_folder(out: Path) -> None:
+    if out.exists() and any(out.iterdir()):
+        raise SelfdataError("the output folder is not empty", file=str(out),
+                            hint="choose a new folder: an export never mixes with an older one")
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def export_aggregates(con, out: Path, k: int) -> list[str]:
+    """Cohort aggregates only (k-suppressed, no person id) as JSON and CSV files in `out`."""
+    result = aggregates(con, k)
+    (out / "aggregates.json").write_text(json.dumps(result, indent=1, ensure_ascii=False,
+                                                    default=str), encoding="utf-8")
+    files = ["aggregates.json"]
+    for name in ("coverage", "distributions"):
+        pd.DataFrame(result[name]).to_csv(out / f"{name}.csv", index=False)
+        files.append(f"{name}.csv")
+    return files

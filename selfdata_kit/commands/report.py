@@ -1,0 +1,54 @@
+"""`selfdata report` and the demo: plan, run with a progress bar, write the index, summarise."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ..batch.index_page import write_index
+from ..batch.runner import Result, plan, run_batch, summarize
+from ..errors import SelfdataError
+from ..reports import TOPICS
+from ..store import open_store
+
+
+def render_reports(store: Path, persons: list[str] | None, reports: list[str], *, lang: str,
+                   screen_safe: bool, out: Path, workers: int = 2, executor: str = "local",
+                   scheduler: str | None = None, force: bool = False) -> int:
+    """Render `reports` for `persons` (None: everyone); returns the exit code (1 if any failed)."""
+    unknown = sorted(set(reports) - set(TOPICS))
+    if unknown:
+        raise SelfdataError(f"unknown report(s): {', '.join(unknown)}",
+                            hint=f"reports: {', '.join(TOPICS)}")
+    with open_store(store, read_only=True) as s:
+        known = s.person_ids()
+    missing = sorted(set(persons or []) - set(known))
+    if missing:
+        raise SelfdataError(f"no person {', '.join(map(repr, missing))} in {store}",
+                            hint=f"known persons: {', '.join(known) or 'none yet'}")
+    persons = persons or known
+    if not persons:
+        raise SelfdataError(f"no persons in {store}", hint="import some files first")
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = plan(Path(store), persons, reports, lang, screen_safe, out)
+    with tqdm(total=len(jobs), unit="report", desc="reports", file=sys.stderr,
+              dynamic_ncols=True) as bar:
+        def progress(result: Result) -> None:
+            bar.update(1)
+            bar.set_postfix_str(f"{result.person}/{result.report} {result.status}")
+
+        results = run_batch(jobs, workers=workers, executor=executor, scheduler=scheduler,
+                            force=force, on_result=progress)
+    index = write_index(out, Path(store), persons, reports, results, lang, screen_safe)
+    counts = summarize(results)
+    print(f"{len(results)} report(s): {counts['done']} rendered, {counts['skipped']} up to"
+          f" date, {counts['failed']} failed")
+    for r in results:
+        if r.status == "failed":
+            print(f"FAILED    {r.person}/{r.report}: {r.error}\n"
+                  f"          notebook kept: {out / r.person / (r.report + '.ipynb')}",
+                  file=sys.stderr)
+    print(f"index: {index.resolve()}")
+    return 1 if counts["failed"] else 0

@@ -1,0 +1,226 @@
+"""The import pipeline: paths -> detect -> parse -> store, one transaction per file.
+
+Used by the CLI, the notebook import panel and the cohort importer alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import FormatError, RejectedRowsError, SelfdataError, UnknownFormatError
+from ..sources import detect_source
+from ..sources.base import InputFile, ParseContext, Parsed, RowError, Source
+from ..store import ImportCounts, Store
+from .inputs import expand
+
+log = logging.getLogger(__name__)
+# What reading a damaged / encrypted / Deflate64 zip member raises.
+_UNREADABLE = (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError,
+               RuntimeError)
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file."""
+
+    name: str
+    status: str  # imported | failed | skipped
+    source: Source | None = None
+    counts: ImportCounts | None = None
+    error: SelfdataError | None = None
+    reason: str | None = None  # why a file was skipped
+    issues: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+# Phone numbers and account numbers in file names ("+33612345678 - Received - ....html",
+# "Enedis_Conso_Heure_..._14295812345678.csv") must not reach the store's import log.
+_IDENTIFIER_IN_NAME = re.compile(r"\+\d{6,}|\d{9,}|0\d(?:[ .]\d\d){4}")
+
+
+def redact_name(name: str) -> str:
+    """A file name fit for the import log: long digit runs (phone, account, meter numbers)
+    replaced by '#'; dates like 2024-01-31 or 20240131 are kept."""
+    return _IDENTIFIER_IN_NAME.sub("#", name)
+
+
+def log_name(inp: InputFile, source: Source) -> str:
+    """The name kept in the import log: redacted, or hashed for sources whose file names
+    are personal."""
+    if not source.private_file_names:
+        return redact_name(inp.name)
+    folder, sep, base = inp.name.replace("\\", "/").rpartition("/")
+    ext = base.rsplit(".", 1)[1] if "." in base else ""
+    digest = hashlib.sha256(base.encode("utf-8")).hexdigest()[:16]
+    return f"{redact_name(folder)}{sep}{digest}{'.' + ext if ext else ''}"
+
+
+def sha256_of(inp: InputFile) -> str:
+    digest = hashlib.sha256()
+    with inp.open() as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def parse_file(inp: InputFile, ctx: ParseContext, source: Source | None = None) -> Parsed:
+    """Detect (unless given) and parse one file, turning parser crashes into FormatError."""
+    source = source or detect_source(inp)
+    try:
+        return source.parse(inp, ctx)
+    except SelfdataError:
+        raise
+    except MemoryError:
+        raise FormatError(f"the file is too large to read as {source.title}",
+                          file=inp.name) from None
+    except Exception as e:  # a parser bug on unexpected input: no traceback for the user
+        log.debug("parser %s crashed on %s", source.name, inp.name, exc_info=True)
+        raise FormatError(
+            f"could not read this file as {source.title} ({type(e).__name__})",
+            file=inp.name,
+            hint="the file may be truncated or edited; run with --debug for details",
+        ) from e
+
+
+@dataclass
+class Prepared:
+    """A file detected, parsed and hashed, ready to be written; or why it cannot be.
+
+    Needs no store, so worker processes can prepare files while one process writes."""
+
+    name: str
+    explicit: bool = True  # named by the user (an unknown format is then a failure)
+    source: Source | None = None
+    parsed: Parsed | None = None
+    log_name: str = ""
+    sha256: str = ""
+    size: int = 0
+    started_at: datetime | None = None
+    error: SelfdataError | None = None
+    skipped: str | None = None
+
+
+def prepare_file(inp: InputFile, ctx: ParseContext, *, skip_bad_rows: bool = False,
+                 explicit: bool = True) -> Prepared:
+    """Detect and parse one file; never raises a SelfdataError, returns it."""
+    started = datetime.now(UTC)
+    source: Source | None = None
+    try:
+        source = detect_source(inp)
+        parsed = parse_file(inp, ctx, source)
+        if parsed.errors and not skip_bad_rows:
+            raise _rejected(inp, parsed.errors)
+        return Prepared(inp.name, explicit, source, parsed, log_name(inp, source),
+                        sha256_of(inp), inp.size, started)
+    except SelfdataError as e:
+        if e.file is None:
+            e.file = inp.name
+        return Prepared(inp.name, explicit, source, error=e)
+    except _UNREADABLE as e:  # a damaged, encrypted or exotic archive member
+        log.debug("cannot read %s", inp.name, exc_info=True)
+        return Prepared(inp.name, explicit, source, error=FormatError(
+            f"the file cannot be read ({type(e).__name__})", file=inp.name,
+            hint="the archive may be damaged, encrypted or use an unusual compression:"
+            " extract it with another tool, or download it again"))
+
+
+def write_prepared(store: Store, prep: Prepared, person_id: str) -> FileOutcome:
+    """Write one prepared file in one transaction (or report why it was not)."""
+    if prep.skipped:
+        return FileOutcome(prep.name, "skipped", reason=prep.skipped)
+    if prep.error is not None:
+        if not prep.explicit and isinstance(prep.error, UnknownFormatError):
+            # inside a folder or an archive, files we do not know are listed, not fatal
+            reason = prep.error.message.split(";")[0]  # not the list of formats, each time
+            return FileOutcome(prep.name, "skipped", reason=reason)
+        return FileOutcome(prep.name, "failed", source=prep.source, error=prep.error)
+    assert prep.parsed is not None and prep.source is not None and prep.started_at
+    try:
+        counts = store.import_parsed(
+            person_id=person_id, source=prep.source.name, kind=prep.source.kind,
+            path=prep.log_name,
+            sha256=prep.sha256, size_bytes=prep.size, tables=prep.parsed.tables,
+            rows_read=prep.parsed.rows_read,
+            issues=[(e.line, e.message) for e in prep.parsed.errors],
+            started_at=prep.started_at)
+    except SelfdataError as e:
+        if e.file is None:
+            e.file = prep.name
+        return FileOutcome(prep.name, "failed", source=prep.source, error=e)
+    return FileOutcome(prep.name, "imported", source=prep.source, counts=counts,
+                      issues=prep.parsed.errors)
+
+
+def context_for(store: Store, person_id: str, *, default_region: str = "FR",
+                keep_names: bool = False) -> ParseContext:
+    return ParseContext(person_id, default_region=default_region, keep_names=keep_names,
+                        hmac_key=store.hmac_key)
+
+
+def import_file(store: Store, inp: InputFile, person_id: str, *, skip_bad_rows: bool = False,
+                default_region: str = "FR", keep_names: bool = False) -> FileOutcome:
+    """Import one file whole or not at all; never raises a SelfdataError, reports it."""
+    ctx = context_for(store, person_id, default_region=default_region, keep_names=keep_names)
+    return write_prepared(store, prepare_file(inp, ctx, skip_bad_rows=skip_bad_rows), person_id)
+
+
+def _rejected(inp: InputFile, errors: list[RowError]) -> RejectedRowsError:
+    first = errors[0]
+    more = f" ({len(errors)} rows in all" + (
+        ", also line " + ", ".join(str(e.line) for e in errors[1:4]) if len(errors) > 1 else ""
+    ) + (", ..." if len(errors) > 4 else "") + ")"
+    return RejectedRowsError(
+        first.message + (more if len(errors) > 1 else ""),
+        file=inp.name,
+        line=first.line,
+        hint="fix those lines, or pass --skip-bad-rows to import the other rows"
+        " (the rejected lines are then listed by `selfdata imports --issues`)",
+    )
+
+
+def prepare_paths(paths: list[str | Path], ctx: ParseContext, *,
+                  skip_bad_rows: bool = False) -> Iterator[Prepared]:
+    """Everything under `paths`, detected and parsed (no store needed)."""
+    for found in expand(paths):
+        if found.inp is None:
+            if found.error is not None:
+                err = found.error if isinstance(found.error, SelfdataError) else FormatError(
+                    str(found.error), file=found.name)
+                yield Prepared(found.name, found.explicit, error=err)
+            else:
+                yield Prepared(found.name, found.explicit, skipped=found.skipped)
+            continue
+        yield prepare_file(found.inp, ctx, skip_bad_rows=skip_bad_rows,
+                           explicit=found.explicit)
+
+
+def import_paths(
+    store: Store,
+    paths: list[str | Path],
+    person_id: str,
+    *,
+    on_file: Callable[[FileOutcome], None] | None = None,
+    skip_bad_rows: bool = False,
+    default_region: str = "FR",
+    keep_names: bool = False,
+) -> list[FileOutcome]:
+    """Import every file under `paths`; each file whole or not at all, failures reported."""
+    ctx = context_for(store, person_id, default_region=default_region, keep_names=keep_names)
+    reports = []
+    for prep in prepare_paths(paths, ctx, skip_bad_rows=skip_bad_rows):
+        report = write_prepared(store, prep, person_id)
+        reports.append(report)
+        if on_file:
+            on_file(report)
+    return reports
