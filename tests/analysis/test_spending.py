@@ -97,6 +97,7 @@ def _check_by_category(store, folder: Path) -> None:
     assert frame["amount"].sum() == pytest.approx(float(sum(expected.values())), abs=0.01)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", SAMPLES, ids=[p.name for p in SAMPLES])
 def test_by_category_equals_the_truth_over_the_year(samples, folder: Path) -> None:
     _check_by_category(samples, folder)
@@ -109,6 +110,7 @@ def test_by_category_of_a_generated_cohort(cohort, index: int) -> None:
     _check_by_category(store, folders[index])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", SAMPLES, ids=[p.name for p in SAMPLES])
 def test_monthly_in_out_totals_match_the_transactions(samples, folder: Path) -> None:
     truth = _truth(folder)

@@ -101,6 +101,7 @@ def test_explore_texts_have_the_same_keys_in_french_and_english() -> None:
 
 # --- the widgets' callbacks ----------------------------------------------------------------
 
+@pytest.mark.slow
 def test_period_slider_narrows_frames_and_rows(view) -> None:
     model = view.model
     assert list(view.person.options) == list(PERSONS) and model.person == PERSONS[0]
@@ -116,6 +117,7 @@ def test_period_slider_narrows_frames_and_rows(view) -> None:
     assert "Aug 2024" not in view.tables["spending"].value
 
 
+@pytest.mark.slow
 def test_person_dropdown_switches_everything(view) -> None:
     model = view.model
     energy_before = view.filters["energy"].options

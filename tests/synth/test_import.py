@@ -66,6 +66,7 @@ def test_sample_personas_import_exactly(store: Store, folder: Path) -> None:
     assert sum(r.counts.rows_inserted for r in again if r.counts) == 0
 
 
+@pytest.mark.slow
 def test_freshly_generated_personas_import_exactly(store: Store, tmp_path: Path) -> None:
     # its own 3 personas, not the shared cohort (seed 14): there, two contacts tie in a top
     # 5, which the ORDER BY ... LIMIT 5 below cannot rank as truth.json does

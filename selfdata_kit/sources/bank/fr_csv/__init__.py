@@ -1,6 +1,6 @@
 """French bank CSV exports ("Télécharger mes opérations" on the bank's website).
 
-Variants handled (each with a fixture in tests/fixtures/bank/):
+Variants handled (each with a fixture in tests/sources/bank/fixtures/):
 - Société Générale: a "-" line, the account line written as an Excel formula
   (`="0234500012345678";start;end;count;balance date;balance EUR`), a blank line, then
   `Date de l'opération;Libellé;Détail de l'écriture;Montant de l'opération;Devise`;
