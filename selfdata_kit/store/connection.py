@@ -20,6 +20,7 @@ import pandas as pd
 from ..errors import StoreError
 from . import forget, writer
 from .permissions import owner_only
+from .person_id import check_person_id
 from .tables import PERSON_TABLES, TableSpec, migrations, table_specs
 from .writer import ImportCounts
 
@@ -174,6 +175,7 @@ class Store:
     # --- writing ---------------------------------------------------------------------
 
     def ensure_person(self, person_id: str) -> None:
+        check_person_id(person_id)  # every way in checks it first; this is the last guard
         self.run(
             "INSERT INTO persons (person_id, display_name) SELECT ?, ?"
             " WHERE NOT EXISTS (SELECT 1 FROM persons WHERE person_id = ?)",
