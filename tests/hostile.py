@@ -22,7 +22,7 @@ PERSON_PAYLOADS = ("<img src=x onerror=alert(1)>", "<script>alert(2)<",
 PAGE_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "div", "script",
              "h1", "h2", "h3", "h4", "p", "strong", "em", "ul", "li", "table", "thead",
              "tbody", "tr", "th", "td", "br", "small", "a", "blockquote", "hr", "code",
-             "span", "pre"}
+             "span", "pre", "b", "i"}
 _SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*:", re.I)
 
 
@@ -33,7 +33,7 @@ def hostile_qif(path: Path, payloads: tuple[str, ...] = PAYLOADS) -> Path:
     for week in range(52):
         day, month = 1 + (week * 7) % 28, 1 + week // 5 % 12
         label = payloads[week % len(payloads)]
-        amount = "1500.00" if week % 4 == 0 else f"-{12 + week}.50"
+        amount = "1500.00" if week % 5 == 0 else f"-{12 + week}.50"
         lines += [f"D{day:02d}/{month:02d}/2024", f"T{amount}", f"P{label}", f"M{label}", "^"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
