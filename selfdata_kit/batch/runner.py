@@ -23,7 +23,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import SelfdataError
 from ..shipped import notebooks_dir
-from ..store import check_person_id
+from ..store import check_person_id, owner_only
 from ..store.person_id import ALLOWED
 from .html_page import notebook_to_html
 
@@ -111,7 +111,14 @@ def up_to_date(job: Job) -> bool:
 # --- one notebook, in a worker -------------------------------------------------------------
 
 def run_one(job: Job) -> Result:
-    """Execute one report notebook with papermill on this worker's warm kernel."""
+    """Execute one report notebook with papermill on this worker's warm kernel. Its folder,
+    notebook and page are the owner's only (they show personal data), whatever the umask
+    of this worker process, local or on a Dask cluster."""
+    with owner_only():
+        return _run_one(job)
+
+
+def _run_one(job: Job) -> Result:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 

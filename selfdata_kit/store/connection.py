@@ -52,10 +52,10 @@ class Store:
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         new = not self.path.exists()
-        if new:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with owner_only():
+                if new:  # a folder made for the store is the owner's only, like the store
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
                 con = duckdb.connect(str(self.path), read_only=self.read_only)
         except duckdb.Error as e:
             raise StoreError(
