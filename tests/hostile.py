@@ -58,6 +58,7 @@ def assert_text_only(page: str, shown: tuple[str, ...] = ()) -> None:
     for body in scripts:
         assert body.startswith("vegaEmbed(") or len(body) > 100_000, body[:200]
         assert "</script" not in body.lower() and "<!--" not in body
-    text = doc.text_content()
+    body = doc.find("body")
+    text = (body if body is not None else doc).text_content()  # not the <title>
     for s in shown:
         assert s in text, s
