@@ -9,10 +9,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
+
 from . import __version__
 from .errors import SelfdataError
 from .reports import TOPICS
 from .store import check_person_id, default_store_path
+from .store.failures import unusable
 
 
 def _store_arg(p: argparse.ArgumentParser) -> None:
@@ -197,6 +200,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"error: {e}", file=sys.stderr)
+        return 1
+    except duckdb.Error as e:  # from a query on the store's connection (analyses, exports)
+        failure = unusable(e, getattr(args, "store", None) or default_store_path())
+        if failure is None or args.debug:
+            raise  # not the store file's fault: a bug, with its traceback
+        print(f"error: {failure}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
