@@ -9,10 +9,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
+
 from . import __version__
 from .errors import SelfdataError
 from .reports import TOPICS
-from .store import default_store_path
+from .store import check_person_id, default_store_path
+from .store.failures import unusable
 
 
 def _store_arg(p: argparse.ArgumentParser) -> None:
@@ -191,11 +194,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
+        _check_persons(args)
         return args.func(args)
     except SelfdataError as e:
         if args.debug:
             raise
         print(f"error: {e}", file=sys.stderr)
+        return 1
+    except duckdb.Error as e:  # from a query on the store's connection (analyses, exports)
+        failure = unusable(e, getattr(args, "store", None) or default_store_path())
+        if failure is None or args.debug:
+            raise  # not the store file's fault: a bug, with its traceback
+        print(f"error: {failure}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -203,6 +213,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `selfdata formats | head`: the reader left, not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _check_persons(args: argparse.Namespace) -> None:
+    """Every --person is checked before any command runs: an id becomes a folder name
+    (reports) and text in pages."""
+    given = getattr(args, "person", None)
+    for person in [given] if isinstance(given, str) else given or []:
+        check_person_id(person)
 
 
 # --- dispatch: each command lives in `commands/`, imported when it runs (a fast start) -----

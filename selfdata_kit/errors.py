@@ -68,3 +68,8 @@ class RejectedRowsError(FormatError):
 
 class StoreError(SelfdataError):
     """The store cannot be opened, migrated or written."""
+
+
+class StoreUnusableError(StoreError):
+    """The store file itself cannot be used: damaged, locked by another program, not
+    writable, or its disk is full. Every file would fail the same way, so an import stops."""

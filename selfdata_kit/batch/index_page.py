@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from urllib.parse import quote
 
 from ..analysis.scope import make_scope
 from ..i18n import t
@@ -36,7 +37,9 @@ def write_index(out: Path, store: Path, persons: list[str], reports: list[str],
                                  "</small></td>")
                     continue
                 summary = html.escape(one_line(s.con, person, report, lang, screen_safe))
-                cells.append(f'<td><a href="{html.escape(person)}/{report}.html">{label}</a>'
+                # a relative link that stays one: '?', '#' or ':' in an id are percent-encoded
+                href = html.escape(f"{quote(person, safe='')}/{report}.html")
+                cells.append(f'<td><a href="{href}">{label}</a>'
                              f"<br><small>{summary}</small></td>")
             rows.append(f"<tr><th>{html.escape(person)}</th>{''.join(cells)}</tr>")
     body = (f"<h1>{html.escape(t('common.index_title', lang))}</h1>\n"

@@ -21,7 +21,10 @@ from multiprocessing import get_context, util
 from pathlib import Path
 
 from .. import __version__
+from ..errors import SelfdataError
 from ..shipped import notebooks_dir
+from ..store import check_person_id, owner_only
+from ..store.person_id import ALLOWED
 from .html_page import notebook_to_html
 
 log = logging.getLogger(__name__)
@@ -76,6 +79,11 @@ def plan(store: Path, persons: list[str], reports: list[str], lang: str, screen_
     code = package_fingerprint()
     jobs = []
     for person in persons:
+        # the id is a folder under `out`: never `..`, a separator or an absolute path
+        check_person_id(person)
+        if (out / person).resolve().parent != out.resolve():
+            raise SelfdataError(f"{person!r} would write outside the output folder",
+                                file=str(out), hint=f"a person id is {ALLOWED}")
         for report in reports:
             # fun facts are calibrated on the whole cohort: anyone's new data reruns them
             data = everyone if report == "fun_facts" else mine[person]
@@ -103,7 +111,14 @@ def up_to_date(job: Job) -> bool:
 # --- one notebook, in a worker -------------------------------------------------------------
 
 def run_one(job: Job) -> Result:
-    """Execute one report notebook with papermill on this worker's warm kernel."""
+    """Execute one report notebook with papermill on this worker's warm kernel. Its folder,
+    notebook and page are the owner's only (they show personal data), whatever the umask
+    of this worker process, local or on a Dask cluster."""
+    with owner_only():
+        return _run_one(job)
+
+
+def _run_one(job: Job) -> Result:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 

@@ -18,10 +18,13 @@ def run_import(store_path: Path, paths: list[str], person: str | None, *,
     if not paths or not person:
         raise SelfdataError("give the files to import and --person ID (or --cohort DIR)",
                             hint="selfdata import releve.ofx --person me")
+    new_store = not store_path.exists()
     with open_store(store_path) as store:
         outcomes = import_paths(store, paths, person, on_file=print_outcome,
                                 skip_bad_rows=skip_bad_rows, default_region=region,
                                 keep_names=keep_names)
+    if new_store and not any(r.status == "imported" for r in outcomes):
+        _remove_store(store_path)
     failed = [r for r in outcomes if r.status == "failed"]
     imported = [r for r in outcomes if r.status == "imported"]
     skipped = [r for r in outcomes if r.status == "skipped"]
@@ -40,6 +43,7 @@ def run_import_cohort(store_path: Path, folder: Path, *, jobs: int = 2,
     from tqdm import tqdm
 
     total = len(person_folders(folder))
+    new_store = not store_path.exists()
     with open_store(store_path) as store, tqdm(total=total, unit="person", file=sys.stderr,
                                                desc="import", dynamic_ncols=True) as bar:
         def done(summary: PersonImport) -> None:
@@ -54,9 +58,19 @@ def run_import_cohort(store_path: Path, folder: Path, *, jobs: int = 2,
                                   skip_bad_rows=skip_bad_rows, default_region=region,
                                   keep_names=keep_names)
     failed = sum(len(s.failed) for s in summaries)
+    if new_store and not any(r.status == "imported" for s in summaries for r in s.files):
+        _remove_store(store_path)
     print(f"{len(summaries)} person(s), {sum(s.rows for s in summaries)} new row(s),"
           f" {failed} file(s) failed; store {store_path}")
     return 1 if failed else 0
+
+
+def _remove_store(store_path: Path) -> None:
+    """Undo the creation of a store that nothing was imported into: a failed first import
+    leaves the folder as it was (an empty store would look like a successful one)."""
+    store_path.unlink(missing_ok=True)
+    Path(f"{store_path}.wal").unlink(missing_ok=True)
+    print(f"nothing imported: no store created at {store_path}", file=sys.stderr)
 
 
 def print_outcome(r: FileOutcome) -> None:

@@ -18,15 +18,15 @@ import sys
 from pathlib import Path
 
 from ..shipped import notebooks_dir
-from ..store import default_store_path
+from ..store import default_store_path, owner_only
 
 
-def lab_command(store: Path, port: int, token: str, open_browser: bool,
-                notebooks: Path) -> list[str]:
+def lab_command(port: int, open_browser: bool, notebooks: Path) -> list[str]:
+    """JupyterLab's command line. No token in it: every local user can read a command line
+    (`ps`), so the token goes through `$JUPYTER_TOKEN` (`lab_environment`)."""
     return [sys.executable, "-m", "jupyterlab",
             "--ServerApp.ip=127.0.0.1",  # never reachable from the network
             f"--ServerApp.port={port}",
-            f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={notebooks}",
             f"--ServerApp.open_browser={open_browser}",
             "--ServerApp.disable_check_xsrf=False",
@@ -44,8 +44,12 @@ SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings":
 
 def workspace_for(store: Path) -> Path:
     """The user's copy of the notebooks, next to the store; new notebooks are added, the
-    user's own edits are never overwritten."""
-    workspace = store.parent / "selfdata-notebooks"
+    user's own edits are never overwritten. Owner-only: once run, they show personal data."""
+    with owner_only():
+        return _copy_notebooks(store.parent / "selfdata-notebooks")
+
+
+def _copy_notebooks(workspace: Path) -> Path:
     workspace.mkdir(parents=True, exist_ok=True)
     for notebook in sorted(notebooks_dir().glob("*.ipynb")):
         target = workspace / notebook.name
@@ -60,17 +64,25 @@ def workspace_for(store: Path) -> Path:
     return workspace
 
 
+def lab_environment(store: Path, workspace: Path, token: str) -> dict[str, str]:
+    """JupyterLab's environment: the token (readable by this user only, unlike a command
+    line), the store for the notebooks, and the offline settings unless the user has theirs."""
+    return {"JUPYTERLAB_SETTINGS_DIR": str(workspace / ".lab-settings"),
+            **os.environ, "SELFDATA_STORE": str(store), "JUPYTER_TOKEN": token}
+
+
 def run_lab(store: Path | None, port: int = 8888, open_browser: bool = True) -> int:
     store = (store or default_store_path()).resolve()
     workspace = workspace_for(store)
     token = secrets.token_urlsafe(24)
-    env = {"JUPYTERLAB_SETTINGS_DIR": str(workspace / ".lab-settings"),  # unless yours is set
-           **os.environ, "SELFDATA_STORE": str(store)}
+    env = lab_environment(store, workspace, token)
     print(f"JupyterLab on http://127.0.0.1:{port}/lab?token={token}")
     print(f"store: {store}{'' if store.exists() else ' (created by the first import)'}")
     print(f"notebooks: {workspace} (your copy; start with explore.ipynb)")
     try:
-        return subprocess.call(lab_command(store, port, token, open_browser, workspace),
-                               env=env)
+        # JupyterLab inherits the umask: the notebooks it saves (with outputs showing
+        # personal data) and the store a notebook creates are the owner's only too
+        with owner_only():
+            return subprocess.call(lab_command(port, open_browser, workspace), env=env)
     except KeyboardInterrupt:
         return 0

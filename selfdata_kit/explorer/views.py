@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
-from ..errors import RejectedRowsError
+from ..errors import RejectedRowsError, SelfdataError
 from ..i18n import fmt_number, t
 from ..ingest.files import FileOutcome
+from ..store import check_person_id
 
 if TYPE_CHECKING:
     from .model import Explorer
@@ -99,7 +100,9 @@ class ImportPanel(w.VBox):
         if not files:
             self.result.value = f"<p>{_t('import.no_files', lang)}</p>"
             return []
-        if not person or any(ch.isspace() or ch in "/\\" for ch in person):
+        try:
+            check_person_id(person)  # the CLI's rule: the id becomes folder names and text
+        except SelfdataError:
             self.result.value = f"<p>{_t('import.no_person', lang)}</p>"
             return []
         reports = self.model.import_files(files, person, self.skip_bad_rows.value)

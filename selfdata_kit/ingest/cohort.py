@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import SelfdataError
 from ..sources.base import ParseContext
-from ..store import Store
+from ..store import Store, check_person_id
 from .files import FileOutcome, Prepared, prepare_paths, write_prepared
 
 
@@ -50,6 +50,8 @@ def person_folders(cohort: Path) -> list[Path]:
     if not folders:
         raise SelfdataError("no person sub-folders in the cohort folder", file=str(cohort),
                             hint="one sub-folder per person, named by the person id")
+    for folder in folders:  # the folder name becomes the id: checked before anything is read
+        check_person_id(folder.name, where=str(cohort))
     return folders
 
 

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..errors import FormatError, RejectedRowsError, SelfdataError, UnknownFormatError
+from ..errors import (
+    FormatError,
+    RejectedRowsError,
+    SelfdataError,
+    StoreUnusableError,
+    UnknownFormatError,
+)
 from ..sources import detect_source
 from ..sources.base import InputFile, ParseContext, Parsed, RowError, Source
 from ..store import ImportCounts, Store
@@ -154,6 +160,8 @@ def write_prepared(store: Store, prep: Prepared, person_id: str) -> FileOutcome:
             rows_read=prep.parsed.rows_read,
             issues=[(e.line, e.message) for e in prep.parsed.errors],
             started_at=prep.started_at)
+    except StoreUnusableError:
+        raise  # the store, not this file: every other file would fail the same way
     except SelfdataError as e:
         if e.file is None:
             e.file = prep.name

@@ -153,16 +153,24 @@ def setup_rendering(lang: str) -> None:
     display_html(render.bundle_html())
 
 
-# what Markdown (CommonMark, GFM tables, Jupyter's $math$) could read as markup
-_MARKDOWN = re.compile(r"[\\`*_\[\]|$~#&<>]|\r\n|[\r\n]")
+# what Markdown (CommonMark, GFM tables and autolinks, Jupyter's $math$) could read as
+# markup: ':' and '@' start autolinks (`http://...`, `a@b.c`), and so does a 'www.'
+_MARKDOWN = re.compile(r"[\\`*_\[\]|$~#&<>:@]|\r\n|[\r\n]|(?i:www)\.")
 _MARKDOWN_AS_TEXT = {"<": "&lt;", ">": "&gt;", "\r\n": " ", "\r": " ", "\n": " "}
+# at the start of a line: a list item ('- x', '+ x', '1. x', '1) x')
+_LIST_MARK = re.compile(r"^([-+]|\d{1,9}[.)])")
 
 
 def md_escape(text: str) -> str:
-    """`text` as literal Markdown text: no emphasis, link, table cell, math or HTML can come
-    out of it, on one line. Markdown displayed by a notebook is also exported as HTML (batch
-    reports), so a string from the data or a user goes through this first."""
-    return _MARKDOWN.sub(lambda m: _MARKDOWN_AS_TEXT.get(m[0], "\\" + m[0]), str(text))
+    """`text` as literal Markdown text: no emphasis, link, image, list, table cell, math or
+    HTML can come out of it, on one line. Markdown displayed by a notebook is also exported
+    as HTML (batch reports), so a string from the data or a user goes through this first."""
+    out = _MARKDOWN.sub(lambda m: _MARKDOWN_AS_TEXT.get(m[0], _escaped(m[0])), str(text))
+    return _LIST_MARK.sub(lambda m: m[0][:-1] + "\\" + m[0][-1], out)
+
+
+def _escaped(markup: str) -> str:
+    return f"{markup[:-1]}\\." if markup.endswith(".") else "\\" + markup  # www\. or \x
 
 
 def display_object(obj: object) -> None:

@@ -7,9 +7,10 @@
 
 from .connection import DEFAULT_STORE, Store, default_store_path, open_store
 from .permissions import owner_only
+from .person_id import check_person_id
 from .tables import DEFAULT_ACCOUNT, PERSON_TABLES, TABLES, WRITE_ORDER, TableSpec
 from .writer import ImportCounts
 
 __all__ = ["DEFAULT_ACCOUNT", "DEFAULT_STORE", "PERSON_TABLES", "TABLES", "WRITE_ORDER",
-           "ImportCounts", "Store", "TableSpec", "default_store_path", "open_store",
-           "owner_only"]
+           "ImportCounts", "Store", "TableSpec", "check_person_id", "default_store_path",
+           "open_store", "owner_only"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,9 @@ import pandas as pd
 
 from ..errors import StoreError
 from . import forget, writer
+from .failures import unusable
 from .permissions import owner_only
+from .person_id import check_person_id
 from .tables import PERSON_TABLES, TableSpec, migrations, table_specs
 from .writer import ImportCounts
 
@@ -51,16 +53,14 @@ class Store:
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         new = not self.path.exists()
-        if new:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with owner_only():
+                if new:  # a folder made for the store is the owner's only, like the store
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
                 con = duckdb.connect(str(self.path), read_only=self.read_only)
         except duckdb.Error as e:
-            raise StoreError(
-                f"cannot open the store: {str(e).splitlines()[0]}",
-                file=str(self.path),
-                hint="is another program (a notebook?) using it? close it and retry",
+            raise unusable(e, self.path) or StoreError(
+                f"cannot open the store: {str(e).splitlines()[0]}", file=str(self.path),
             ) from None
         if new:
             os.chmod(self.path, 0o600)
@@ -68,7 +68,7 @@ class Store:
         return con
 
     def close(self) -> None:
-        with owner_only():  # closing checkpoints, which may write files
+        with owner_only(), self._failures():  # closing checkpoints, which may write files
             self.con.close()
 
     def __enter__(self) -> Store:
@@ -95,19 +95,32 @@ class Store:
             self.run("INSERT INTO store_meta VALUES ('hmac_key', ?)", [secrets.token_bytes(32)])
 
     @contextmanager
+    def _failures(self) -> Iterator[None]:
+        """A failure of the store file itself (damaged, locked, not writable, disk full)
+        becomes its StoreUnusableError; anything else (a query bug) stays as it is."""
+        try:
+            yield
+        except duckdb.Error as e:
+            failure = unusable(e, self.path)
+            if failure is None:
+                raise
+            raise failure from None
+
+    @contextmanager
     def transaction(self) -> Iterator[None]:
-        with owner_only():
+        with owner_only(), self._failures():
             self.con.begin()
             try:
                 yield
             except BaseException:
-                self.con.rollback()
+                with suppress(duckdb.Error):  # a damaged or lost connection cannot roll back
+                    self.con.rollback()
                 raise
             self.con.commit()
 
     def run(self, sql: str, params: list[object] | None = None) -> list[tuple]:
         """Execute and drain (DuckDB 2 refuses new work while a result is unfetched)."""
-        with owner_only():  # any statement may create the write-ahead log
+        with owner_only(), self._failures():  # any statement may create the write-ahead log
             return self.con.execute(sql, params).fetchall()
 
     @property
@@ -174,6 +187,7 @@ class Store:
     # --- writing ---------------------------------------------------------------------
 
     def ensure_person(self, person_id: str) -> None:
+        check_person_id(person_id)  # every way in checks it first; this is the last guard
         self.run(
             "INSERT INTO persons (person_id, display_name) SELECT ?, ?"
             " WHERE NOT EXISTS (SELECT 1 FROM persons WHERE person_id = ?)",

@@ -67,3 +67,18 @@ def test_lab_listens_on_localhost_only_and_needs_its_token(lab) -> None:
         with socket.socket() as s:
             s.settimeout(2)
             assert s.connect_ex((address, port)) != 0
+
+
+def test_the_token_is_on_no_command_line(lab) -> None:
+    """Every local user can read every command line (`ps`): the token is passed in the
+    environment ($JUPYTER_TOKEN), which only the user can read."""
+    _, token = lab
+    seen = 0
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes()
+        except OSError:  # a process that ended meanwhile
+            continue
+        seen += b"jupyterlab" in args
+        assert token.encode() not in args, args
+    assert seen  # the server was there to be looked at
