@@ -23,6 +23,7 @@ _BUILTIN = (
     "bank.ofx",
     "bank.qif",
     "bank.camt",
+    "bank.mt940",
     "bank.fr_csv",
     "calls.android_backup",
     "calls.google_voice",
