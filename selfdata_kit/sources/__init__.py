@@ -24,6 +24,8 @@ _BUILTIN = (
     "bank.qif",
     "bank.camt",
     "bank.mt940",
+    "bank.revolut",
+    "bank.n26",
     "bank.fr_csv",
     "calls.android_backup",
     "calls.google_voice",
