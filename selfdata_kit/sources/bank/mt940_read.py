@@ -147,11 +147,11 @@ def _amount(text: str) -> Decimal | None:
 
 def read_with_library(msg: Message) -> bool:
     """Read the message's entries with the `mt-940` package; False when it does not cope."""
-    import mt940  # noqa: PLC0415  (imported when an MT940 file is read, not at start-up)
-
     log = logging.getLogger("mt940")  # it logs each regex miss as an error: not ours to show
     level, log.level = log.level, logging.CRITICAL + 1
     try:
+        import mt940  # noqa: PLC0415  (imported when an MT940 file is read, not at start-up)
+
         transactions = mt940.models.Transactions()
         transactions.parse(msg.text)
     except Exception:  # any failure of the package: the tolerant reader has the message

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from selfdata_kit.errors import FormatError
 from selfdata_kit.ingest.files import import_file
 from selfdata_kit.sources import detect_source
 from selfdata_kit.sources.bank import mt940
@@ -119,3 +120,9 @@ def test_fixtures_detected_as_mt940_only(name: str) -> None:
 def test_mt942_interim_report_not_claimed() -> None:
     text = ":20:X\n:25:12345678\n:28C:1\n:34F:EUR0,\n:13D:2401021200+0100\n"
     assert mt940.detect(InputFile.from_bytes("x.sta", text.encode())) is False
+
+
+def test_file_without_statement_is_refused_with_a_clear_message() -> None:
+    text = "{1:F01BANKDEFFAXXX0000000000}{2:O9401200240302BANKDEFFAXXX0000000000240302N}{4:\n-}"
+    with pytest.raises(FormatError, match="expected MT940 statements"):
+        mt940.parse(InputFile.from_bytes("x.sta", text.encode()), ParseContext("ana"))

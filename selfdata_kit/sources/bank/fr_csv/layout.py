@@ -64,7 +64,8 @@ _DATE_FIRST = re.compile(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\s*$|^\s*\d{4}-\d{
 # a currency sign or code may be glued before or after the number: '12,50€', 'EUR -3,00'
 _AMOUNT = re.compile(r"^\s*((€|EUR)\s*)?[+-]?\d{1,3}([ \u00a0\u202f.]?\d{3})*([.,]\d{1,2})?"
                      r"\s*(€|EUR)?\s*$")
-_ACCOUNT = re.compile(r'^\s*(="?)?[0-9A-Z]{5,}[0-9A-Z ]*"?\s*$')
+# an account number: letters and digits, at least 5 digits ('="0123..."' as an Excel formula)
+_ACCOUNT = re.compile(r'^\s*(="?)?(?=(?:[A-Z ]*\d){5})[0-9A-Z]{5,}[0-9A-Z ]*"?\s*$')
 DATE_SEARCH_CELLS = 3  # a header-less row's date is in one of its first cells
 
 
