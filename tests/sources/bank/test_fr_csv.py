@@ -281,3 +281,14 @@ def test_energy_conformance_not_claimed() -> None:
 ])
 def test_other_conformance_files_not_claimed(relative: str) -> None:
     assert not fr_csv.detect(InputFile.from_path(conformance(relative)))
+
+
+def test_ragged_rows_without_header() -> None:
+    # LCL-like rows; the credit ends with one more separator than the debits
+    data = ("01/03/2024;-4,20;Carte;;CB BOULANGERIE;\n02/03/2024;2 150,00;Virement;;SALAIRE;;\n"
+            "03/03/2024;-19,99;Prélèvement;;FREE MOBILE;\n").encode("cp1252")
+    parsed = fr_csv.parse(InputFile.from_bytes("x.csv", data), ParseContext("ana"))
+    assert parsed.errors == []
+    tx = parsed.tables["transactions"]
+    assert tx.column("amount").to_pylist() == [D("-4.20"), D("2150.00"), D("-19.99")]
+    assert tx.column("label").to_pylist() == ["CB BOULANGERIE", "SALAIRE", "FREE MOBILE"]
