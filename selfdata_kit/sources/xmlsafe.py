@@ -43,6 +43,32 @@ def prolog(data: bytes) -> bytes:
     return data
 
 
+_START_TAG = re.compile(rb"\s*<(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)([^>]*)")
+_XMLNS = re.compile(rb"""xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*["']([^"']*)["']""")
+
+
+def root_element(head: bytes) -> tuple[str | None, str] | None:
+    """(namespace URI, local name) of the root element, read from a file's first bytes.
+
+    Namespace-aware, so that `<espi:IntervalBlock xmlns:espi="...">` or `<ns2:Document>` is
+    recognised by what it is, not by how its prefix is spelled. None when no root is seen."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = head.decode("utf-16", errors="replace").encode("utf-8")
+    m = _START_TAG.match(head, len(prolog(head)))
+    if m is None:
+        return None
+    prefix, name, attrs = m.group(1), m.group(2), m.group(3)
+    spaces = {p: uri for p, uri in _XMLNS.findall(attrs)}
+    uri = spaces.get(prefix or b"")
+    return (uri.decode("utf-8", "replace") if uri is not None else None,
+            name.decode("utf-8", "replace"))
+
+
+def declared_namespaces(head: bytes) -> set[str]:
+    """Every namespace URI declared in the first bytes, whatever its prefix."""
+    return {uri.decode("utf-8", "replace") for _, uri in _XMLNS.findall(head)}
+
+
 def declares_entities(data: bytes) -> bool:
     return bool(_ENTITY_DECL.search(prolog(data)))
 

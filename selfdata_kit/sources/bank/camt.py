@@ -31,7 +31,7 @@ from lxml import etree
 
 from ...errors import FormatError
 from ..base import InputFile, ParseContext, Parsed, RowError, Source
-from ..xmlsafe import local, parse_xml
+from ..xmlsafe import local, parse_xml, root_element
 
 _NS = "{urn:iso:std:iso:20022:tech:xsd:camt.05"
 _HEAD = re.compile(rb"urn:iso:std:iso:20022:tech:xsd:camt\.05[234]\.")
@@ -50,8 +50,9 @@ class _Unreadable(ValueError):
 
 
 def detect(inp: InputFile) -> bool:
-    head = inp.head()
-    return b"Document" in head and _HEAD.search(head) is not None
+    root = root_element(inp.head())  # namespace-aware: `<ns2:Document>` is the same root
+    return (root is not None and root[1] == "Document" and root[0] is not None
+            and _HEAD.match(root[0].encode()) is not None)
 
 
 def _first(el: etree._Element | None, path: str) -> etree._Element | None:

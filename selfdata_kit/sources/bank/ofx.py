@@ -33,8 +33,10 @@ from ..text import decode, head_text, parse_amount
 from ..xmlsafe import refuse_entities
 from .ofx_tolerant import LineFinder, read_tolerant, read_with_ofxtools
 
-_MARKER = re.compile(r"OFXHEADER\s*[:=]|<OFX\s*>", re.IGNORECASE)
-_START = re.compile(rb"ofxheader|<\?xml|<ofx\s*>", re.IGNORECASE)
+# `<OFX>`, or a namespace-prefixed `<ofx:OFX xmlns:ofx="...">` (the prefix is dropped)
+_MARKER = re.compile(r"OFXHEADER\s*[:=]|<([A-Za-z_][\w.-]*:)?OFX(\s[^>]*)?>", re.IGNORECASE)
+_START = re.compile(rb"ofxheader|<\?xml|<([A-Za-z_][\w.-]*:)?ofx(\s[^>]*)?>", re.IGNORECASE)
+_PREFIX = re.compile(r"<(/?)[A-Za-z_][\w.-]*:(?=[A-Za-z_])")
 # date, optional time and fraction, optional [offset:zone], all ignored but the date
 _DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{4,6}(\.\d+)?)?\s*(\[[^\]]*\])?$")
 _ENTITY = re.compile(r"&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);")
@@ -110,6 +112,9 @@ def _body(inp: InputFile) -> tuple[str, int]:
     start = _START.search(data)
     skipped = start.start() if start else 0
     text, _ = decode(data[skipped:], inp.name)
+    if re.search(r"<[A-Za-z_][\w.-]*:OFX[\s>]", text, re.IGNORECASE):
+        text = _PREFIX.sub(r"<\1", text)  # no element of OFX needs its namespace
+        text = re.sub(r"<OFX\s[^>]*>", "<OFX>", text, count=1, flags=re.IGNORECASE)
     ofx = re.search(r"<OFX\s*>", text, re.IGNORECASE)
     if ofx is None:
         raise FormatError("expected an <OFX> element after the header, found none",

@@ -18,7 +18,6 @@ each record is freed once read.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -26,7 +25,7 @@ from lxml import etree
 from ...enrich.contacts import ContactBook
 from ...errors import FormatError
 from ..base import InputFile, ParseContext, Parsed, RowError, Source
-from ..xmlsafe import refuse_entities
+from ..xmlsafe import local, refuse_entities, root_element
 from .common import calls_parsed
 
 # call type: 1 = incoming, 2 = outgoing, 3 = missed, 4 = voicemail, 5 = rejected,
@@ -44,13 +43,6 @@ ADDR_FROM, ADDR_TO = "137", "151"
 # call presentation: 1 = allowed, 2 = restricted (withheld), 3 = unknown, 4 = payphone
 HIDDEN_PRESENTATION = {"2", "3", "4"}
 
-# The root after the XML declaration, comments, a stylesheet PI or a DOCTYPE.
-_ROOT = re.compile(
-    rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml\s[^>]*\?>\s*)?"
-    rb"(?:(?:<!--.*?-->|<\?[^>]*\?>|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)\s*)*"
-    rb"<(calls|smses)[\s>/]",
-    re.DOTALL,
-)
 PROLOG_BYTES = 1 << 16
 # Plausible record dates: a date in seconds read as milliseconds lands in 1970.
 _MIN_MS = int(datetime(1990, 1, 1, tzinfo=UTC).timestamp() * 1000)
@@ -58,7 +50,8 @@ _MAX_MS = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp() * 1000)
 
 
 def detect(inp: InputFile) -> bool:
-    return _ROOT.match(inp.head()) is not None
+    root = root_element(inp.head())  # a prefixed root (`<sbr:calls>`) is the same format
+    return root is not None and root[1] in ("calls", "smses")
 
 
 def _refuse_entities(inp: InputFile) -> None:
@@ -143,7 +136,7 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
                 if event == "start":
                     depth += 1
                     if root_tag is None:
-                        root_tag = el.tag
+                        root_tag = local(el.tag)
                         if root_tag not in ("calls", "smses"):
                             raise FormatError(
                                 "expected a <calls> or <smses> root element",
@@ -154,9 +147,10 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
                 depth -= 1
                 if depth != 1:  # only the root's children are records (not mms parts)
                     continue
-                if el.tag in ("call", "sms", "mms"):
+                tag = local(el.tag)
+                if tag in ("call", "sms", "mms"):
                     read += 1
-                    row = _record(el, el.tag, book)
+                    row = _record(el, tag, book)
                     if isinstance(row, RowError):
                         errors.append(row)
                     elif row is not None:

@@ -23,8 +23,7 @@ from lxml import etree
 
 from ...errors import FormatError
 from ..base import InputFile, ParseContext, Parsed, RowError, Source
-from ..text import head_text
-from ..xmlsafe import local, parse_xml
+from ..xmlsafe import declared_namespaces, local, parse_xml, root_element
 
 ESPI = "http://naesb.org/espi"
 # uom (UnitSymbolKind) -> kWh per unit: 72 = Wh, 169 = therm (100,000 BTU), 132 = BTU, 31 = J
@@ -45,8 +44,14 @@ REVERSE_FLOW = 19  # ReadingType flowDirection: 1 = delivered to the customer, 1
 
 
 def detect(inp: InputFile) -> bool:
-    head = head_text(inp)
-    return ESPI in head and ("<feed" in head or "<entry" in head)
+    # namespace-aware: `<feed xmlns="...Atom">` and `<atom:feed xmlns:atom=... xmlns:espi=...>`
+    # are one format; so is a bare ESPI resource (`<espi:IntervalBlock>`) as the root
+    head = inp.head()
+    root = root_element(head)
+    if root is None:
+        return False
+    uri, name = root
+    return uri == ESPI or (name in ("feed", "entry") and ESPI in declared_namespaces(head))
 
 
 def parse(inp: InputFile, ctx: ParseContext) -> Parsed:

@@ -203,11 +203,51 @@ def test_bad_rows_refuse_the_file_unless_skipped(store) -> None:
     assert report.counts.rows_inserted == 2 and report.counts.rows_rejected == 2
 
 
-def test_wrong_cell_count_is_a_row_error() -> None:
+def test_missing_trailing_amount_is_a_row_error() -> None:
     data = "Date;Libellé;Montant\n01/02/2016;CAFE;-2,50\n02/02/2016;CAFE\n".encode("cp1252")
     parsed = fr_csv.parse(InputFile.from_bytes("x.csv", data), ParseContext("ana"))
     assert [(e.line, e.message) for e in parsed.errors] == [
-        (3, 'expected 3 cells separated by ";" (found 2)')]
+        (3, 'expected an amount like -12,34 in column "Montant"')]
+
+
+def test_extra_cells_with_content_are_a_row_error() -> None:
+    data = "Date;Libellé;Montant\n01/02/2016;CAFE;-2,50\n02/02/2016;CAFE;-2,50;X\n".encode()
+    parsed = fr_csv.parse(InputFile.from_bytes("x.csv", data), ParseContext("ana"))
+    assert [(e.line, e.message) for e in parsed.errors] == [
+        (3, 'expected 3 cells separated by ";" (found 4)')]
+
+
+def test_ragged_rows_one_more_separator_on_credits_and_missing_trailing_cells(store) -> None:
+    # credits end with ';;', debits with ';', the last row leaves out its currency cell
+    assert load(store, "fr_ragged.csv") == [
+        (date(2024, 3, 8), D("-3.00"), "FRAIS TENUE DE COMPTE", "default"),
+        (date(2024, 3, 7), D("23.00"), "REMBOURSEMENT CPAM", "default"),
+        (date(2024, 3, 6), D("-19.99"), "PRLV SEPA FREE MOBILE", "default"),
+        (date(2024, 3, 5), D("2150.00"), "VIR SEPA RECU DE EMPLOYEUR SA", "default"),
+        (date(2024, 3, 4), D("-4.20"), "CB BOULANGERIE DU MARCHE 02/03", "default"),
+    ]
+    assert store.run("SELECT DISTINCT currency FROM transactions") == [("EUR",)]
+
+
+def test_no_header_account_number_first_then_dates_label_amount(store) -> None:
+    acct = "12345678901"
+    assert load(store, "fr_headerless_account.csv") == [
+        (date(2024, 3, 6), D("-40.00"), "RETRAIT DAB 06/03 PARIS 11", acct),
+        (date(2024, 3, 5), D("-19.99"), "PRLV SEPA FREE MOBILE", acct),
+        (date(2024, 3, 4), D("2150.00"), "VIR SEPA RECU DE EMPLOYEUR SA", acct),
+        (date(2024, 3, 1), D("-4.20"), "CB BOULANGERIE DU MARCHE", acct),
+    ]
+    assert store.run("SELECT value_on FROM transactions ORDER BY booked_on") == [
+        (date(2024, 3, 1),), (date(2024, 3, 2),), (date(2024, 3, 5),), (date(2024, 3, 6),)]
+
+
+def test_quoted_labels_holding_the_separator_and_currency_glued_to_amounts(store) -> None:
+    assert load(store, "fr_quoted_currency.csv") == [
+        (date(2024, 3, 5), D("-1234.56"), "CB LIBRAIRIE; 2 ARTICLES", "default"),
+        (date(2024, 3, 4), D("25.00"), "REMBOURSEMENT AMI", "default"),
+        (date(2024, 3, 3), D("-650.00"), 'VIR "LOYER MARS"; REF 2024-03', "default"),
+        (date(2024, 3, 2), D("-12.50"), "RESTAURANT LE PETIT ZINC; PARIS", "default"),
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in BANK.glob("fr_*.csv")))
@@ -241,3 +281,14 @@ def test_energy_conformance_not_claimed() -> None:
 ])
 def test_other_conformance_files_not_claimed(relative: str) -> None:
     assert not fr_csv.detect(InputFile.from_path(conformance(relative)))
+
+
+def test_ragged_rows_without_header() -> None:
+    # LCL-like rows; the credit ends with one more separator than the debits
+    data = ("01/03/2024;-4,20;Carte;;CB BOULANGERIE;\n02/03/2024;2 150,00;Virement;;SALAIRE;;\n"
+            "03/03/2024;-19,99;Prélèvement;;FREE MOBILE;\n").encode("cp1252")
+    parsed = fr_csv.parse(InputFile.from_bytes("x.csv", data), ParseContext("ana"))
+    assert parsed.errors == []
+    tx = parsed.tables["transactions"]
+    assert tx.column("amount").to_pylist() == [D("-4.20"), D("2150.00"), D("-19.99")]
+    assert tx.column("label").to_pylist() == ["CB BOULANGERIE", "SALAIRE", "FREE MOBILE"]

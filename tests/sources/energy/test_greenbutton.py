@@ -178,3 +178,38 @@ def test_feed_with_only_a_summary_is_a_format_error() -> None:
     assert "<IntervalBlock" not in text and "<UsageSummary" in text
     with pytest.raises(FormatError, match="no interval readings"):
         _parse_text(text)
+
+
+def test_prefixed_feed_without_default_namespace_is_green_button(store) -> None:
+    # `<atom:feed>`, `<espi:IntervalBlock>`: a prefix is not a new format
+    path = fixture("greenbutton_prefixed.xml")
+    assert detect_source(InputFile.from_path(path)).name == "green-button"
+    imported(store, path)
+    rows = store.run("SELECT epoch(start_at), epoch(end_at), kwh FROM energy ORDER BY 1")
+    start = datetime(2024, 3, 1, tzinfo=UTC).timestamp()
+    assert rows == [(start, start + 3600, pytest.approx(0.412)),
+                    (start + 3600, start + 7200, pytest.approx(0.388))]
+    assert store.run("SELECT commodity, unit FROM meters") == [("electricity", "Wh")]
+
+
+def test_prefixed_feed_with_empty_reading_type_names_the_missing_unit() -> None:
+    path = fixture("greenbutton_prefixed_empty_reading_type.xml")
+    inp = InputFile.from_path(path)
+    assert detect_source(inp).name == "green-button"  # never "unknown format"
+    with pytest.raises(FormatError, match=r"ReadingType with a unit \(uom\)") as err:
+        gb.parse(inp, ParseContext("alice"))
+    assert err.value.line is not None
+
+
+@pytest.mark.parametrize("root", [
+    '<espi:IntervalBlock xmlns:espi="http://naesb.org/espi">',
+    '<a:entry xmlns:a="http://www.w3.org/2005/Atom" xmlns:e="http://naesb.org/espi">',
+])
+def test_detect_is_namespace_aware(root: str) -> None:
+    data = f'<?xml version="1.0"?>\n<!-- export -->\n{root}\n'.encode()
+    assert gb.detect(InputFile.from_bytes("x.xml", data))
+
+
+def test_detect_refuses_atom_feeds_without_espi() -> None:
+    data = b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry/></feed>'
+    assert not gb.detect(InputFile.from_bytes("x.xml", data))

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from ....errors import FormatError
-from .layout import HEADER_SEARCH_LINES, Layout, find_header, infer_layout
+from .layout import HEADER_SEARCH_LINES, Layout, find_header, fit_cells, infer_layout
 from .meta import is_meta_line
 
 
@@ -99,8 +99,12 @@ def find_blocks(data: bytes, name: str) -> list[Block]:
 
 
 def read_rows(data: bytes, block: Block) -> pa.Table:
-    """All cells of the block's rows as strings (rows with the wrong cell count are set aside
-    in `block.skipped`)."""
+    """All cells of the block's rows as strings (rows whose cells cannot be made to fit the
+    layout are set aside in `block.skipped`).
+
+    Ragged rows (one more trailing separator on credits than on debits, trailing cells left
+    out) are fitted to the layout by `fit_cells`: that needs the slow path, taken only when
+    pyarrow found rows of another length."""
     layout = block.layout
     names = [f"c{j}" for j in range(layout.ncols)]
     region = pa.py_buffer(data).slice(block.start, block.end - block.start)
@@ -111,7 +115,7 @@ def read_rows(data: bytes, block: Block) -> pa.Table:
         block.skipped.append(row.text)
         return "skip"
 
-    return pcsv.read_csv(
+    table = pcsv.read_csv(
         pa.BufferReader(region),
         read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 24),
         parse_options=pcsv.ParseOptions(
@@ -125,21 +129,42 @@ def read_rows(data: bytes, block: Block) -> pa.Table:
             quoted_strings_can_be_null=False,
         ),
     )
+    if not block.skipped:
+        return table
+    block.skipped = []
+    fitted: list[list[str]] = []
+    for cells in _csv_rows(data, block):
+        if not cells:
+            continue
+        row = fit_cells(cells, layout.ncols)
+        if row is None:
+            block.skipped.append(layout.delimiter.join(cells))
+        else:
+            fitted.append(row)
+    columns = list(zip(*fitted, strict=True)) if fitted else [()] * layout.ncols
+    return pa.table({n: pa.array(list(c), pa.string()) for n, c in zip(names, columns,
+                                                                       strict=True)})
+
+
+def _csv_rows(data: bytes, block: Block) -> csv.reader:
+    text = data[block.start:block.end].decode("utf-8")
+    return csv.reader(io.StringIO(text, newline=""), delimiter=block.layout.delimiter)
 
 
 def row_lines(data: bytes, block: Block) -> tuple[list[int], list[tuple[int, list[str]]]]:
-    """The slow path, for error messages only: the physical line of each row pyarrow read
-    (same order), and the rows with the wrong number of cells with their lines."""
-    text = data[block.start:block.end].decode("utf-8")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=block.layout.delimiter)
+    """The slow path, for error messages only: the physical line of each row `read_rows`
+    kept (same order), and the rows that do not fit the layout with their lines."""
+    reader = _csv_rows(data, block)
     lines: list[int] = []
     wrong: list[tuple[int, list[str]]] = []
     previous = 0
     for cells in reader:
         line = block.first_line + previous
         previous = reader.line_num
-        if len(cells) == block.layout.ncols:
+        if not cells:
+            continue
+        if fit_cells(cells, block.layout.ncols) is not None:
             lines.append(line)
-        elif cells:
+        else:
             wrong.append((line, cells))
     return lines, wrong

@@ -61,7 +61,12 @@ INSTITUTIONS = {
 }
 
 _DATE_FIRST = re.compile(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\s*$|^\s*\d{4}-\d{2}-\d{2}\s*$")
-_AMOUNT = re.compile(r"^\s*[+-]?\d{1,3}([ \u00a0\u202f.]?\d{3})*([.,]\d{1,2})?\s*(€|EUR)?\s*$")
+# a currency sign or code may be glued before or after the number: '12,50€', 'EUR -3,00'
+_AMOUNT = re.compile(r"^\s*((€|EUR)\s*)?[+-]?\d{1,3}([ \u00a0\u202f.]?\d{3})*([.,]\d{1,2})?"
+                     r"\s*(€|EUR)?\s*$")
+# an account number: letters and digits, at least 5 digits ('="0123..."' as an Excel formula)
+_ACCOUNT = re.compile(r'^\s*(="?)?(?=(?:[A-Z ]*\d){5})[0-9A-Z]{5,}[0-9A-Z ]*"?\s*$')
+DATE_SEARCH_CELLS = 3  # a header-less row's date is in one of its first cells
 
 
 def normalise(cell: str) -> str:
@@ -129,10 +134,33 @@ def find_header(lines: list[str]) -> tuple[int, Layout] | None:
     return None
 
 
+def fit_cells(cells: list[str], ncols: int) -> list[str] | None:
+    """A row's cells made to fit a layout of `ncols` columns, or None when they cannot be.
+
+    Banks write ragged rows: one more trailing separator when the amount is a credit than
+    when it is a debit, or trailing empty cells left out. Extra cells are dropped when they
+    are empty; missing trailing cells are empty. A single cell is not a row."""
+    if len(cells) == ncols:
+        return cells
+    if len(cells) > ncols:
+        return cells[:ncols] if not any(c.strip() for c in cells[ncols:]) else None
+    return cells + [""] * (ncols - len(cells)) if len(cells) >= 2 else None
+
+
+def _date_cell(cells: list[str]) -> int | None:
+    return next((j for j, c in enumerate(cells[:DATE_SEARCH_CELLS]) if is_date(c)), None)
+
+
 def is_dated_row(line: str, delimiter: str) -> bool:
-    """A header-less data row: a date in the first cell and an amount in another."""
+    """A header-less data row: a date in one of the first cells (after an account number,
+    say) and an amount in a later cell."""
     cells = split_line(line, delimiter)
-    return len(cells) > 2 and is_date(cells[0]) and any(is_amount(c) for c in cells[1:])
+    d = _date_cell(cells)
+    if len(cells) <= 2 or d is None:
+        return False
+    if d > 0 and not all(_ACCOUNT.match(c) or is_date(c) for c in cells[:d]):
+        return False
+    return any(is_amount(c) for c in cells[d + 1:])
 
 
 def infer_layout(lines: list[str]) -> tuple[int, Layout] | None:
@@ -147,7 +175,8 @@ def infer_layout(lines: list[str]) -> tuple[int, Layout] | None:
         return None
     counts = [len(cells) for _, cells in rows]
     ncols = max(set(counts), key=counts.count)
-    rows = [(i, cells) for i, cells in rows if len(cells) == ncols]
+    fitted = [(i, fit_cells(cells, ncols)) for i, cells in rows]
+    rows = [(i, cells) for i, cells in fitted if cells is not None]
     first = rows[0][0]
     columns = list(zip(*(cells for _, cells in rows), strict=True))
 
@@ -155,24 +184,30 @@ def infer_layout(lines: list[str]) -> tuple[int, Layout] | None:
         values = [v for v in col if v.strip()]
         return bool(values) and all(test(v) for v in values)
 
-    roles = {"date": 0}
-    amounts = [j for j in range(1, ncols) if all_match(columns[j], is_amount)
+    starts = [_date_cell(cells) for _, cells in rows]
+    d = max(set(starts), key=starts.count) or 0
+    roles = {"date": d}
+    # a first column repeating one account number (several accounts: a few numbers)
+    if d > 0 and all_match(columns[0], _ACCOUNT.match) and len(set(columns[0])) <= 3:
+        roles["account"] = 0
+    amounts = [j for j in range(d + 1, ncols) if all_match(columns[j], is_amount)
                and any(re.search(r"[.,]\d{1,2}\s*(€|EUR)?\s*$", v) for v in columns[j])]
     if not amounts:
         return None
     roles["amount"] = amounts[0]
-    dates = [j for j in range(1, ncols) if all_match(columns[j], is_date)]
+    dates = [j for j in range(d + 1, ncols) if all_match(columns[j], is_date)]
     if dates:
         roles["value_date"] = dates[0]
-    texts = [j for j in range(1, ncols) if j not in roles.values()
-             and any(v.strip() for v in columns[j])]
+    texts = [j for j in range(ncols) if j not in roles.values()
+             and any(v.strip() for v in columns[j])
+             and not all_match(columns[j], is_amount)]
     if texts:
         roles["label"] = max(texts, key=lambda j: sum(len(v.strip()) for v in columns[j]))
     institution = None
-    if ncols == 5 and roles["amount"] == 4 and not dates:
+    if d == 0 and ncols == 5 and roles["amount"] == 4 and not dates:
         # BNP Paribas, header-less: date;category;sub-category;label;amount
         roles.update(category_parent=1, category=2, label=3)
         institution = "BNP Paribas"
-    elif roles["amount"] == 1:
+    elif d == 0 and roles["amount"] == 1:
         institution = "LCL"  # date;amount;type;cheque number;label;... (no header)
     return first, Layout(delimiter, ncols, roles, [""] * ncols, institution=institution)
