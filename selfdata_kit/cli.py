@@ -101,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="The key figures of one person's four reports: totals by"
                        " category, recurring payments, standby watts, annual kWh per"
                        " commodity, calls per week, top contacts (pseudonyms) and the fun-fact"
-                       " cursors' positions in [0, 1].")
+                       " cursors, each {position in [0, 1] or null, evidence, needed}:"
+                       " null when the evidence is short of what the cursor needs.")
     p.add_argument("--person", required=True, help="whose figures")
     p.add_argument("--start", help="first day, YYYY-MM-DD (default: all the data)")
     p.add_argument("--end", help="last day, YYYY-MM-DD")

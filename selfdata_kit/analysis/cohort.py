@@ -137,7 +137,11 @@ KEY_METRICS = ("spending.totals_by_category.", "energy.annual_kwh.", "energy.sta
 
 
 def key_metrics(metrics: pd.DataFrame) -> pd.DataFrame:
-    keep = [c for c in metrics.columns if c == "person_id" or c.startswith(KEY_METRICS)]
+    """The KEY_METRICS columns; of a fun-fact cursor, its position only (not the evidence
+    counts beside it in the summary: {"position", "evidence", "needed"})."""
+    keep = [c for c in metrics.columns if c == "person_id" or (
+        c.startswith(KEY_METRICS) and not (c.startswith("fun_facts.cursors.")
+                                           and not c.endswith(".position")))]
     return metrics[keep]
 
 

@@ -21,7 +21,7 @@ from .categories import NOT_SPENDING, categorize
 from .recurring import find_recurring
 from .scope import Scope, in_period, query
 
-__all__ = ["balance_over_time", "bills_linked", "by_category", "monthly_in_out",
+__all__ = ["balance_over_time", "bills_linked", "by_category", "flow", "monthly_in_out",
            "recurring_payments", "top_merchants", "totals", "unusual_expenses"]
 
 OWN_TRANSFER = "transfer"
@@ -134,10 +134,22 @@ def _recurring(con: duckdb.DuckDBPyConnection, scope: Scope,
     return find_recurring(tx, cfg)
 
 
+def flow(category: str, direction: str) -> str:
+    """What a recurring payment is for the person: a `cost` (a debit), an `income` (a credit),
+    or an `own_transfer` between their own accounts (savings, joint account), which is
+    neither: the money stays theirs."""
+    if category == OWN_TRANSFER:
+        return "own_transfer"
+    return "cost" if direction == "debit" else "income"
+
+
 def recurring_payments(con: duckdb.DuckDBPyConnection, scope: Scope,
                        settings_path: str | Path | None = None) -> pd.DataFrame:
-    """Subscriptions, rent, bills, salary: payments that come back at a regular period."""
-    return _recurring(con, scope, settings_path)[0]
+    """Subscriptions, rent, bills, salary, standing transfers to savings: payments that come
+    back at a regular period, each with its `flow` (cost, income or own_transfer)."""
+    found = _recurring(con, scope, settings_path)[0]
+    return found.assign(flow=[flow(c, d) for c, d in zip(found["category"],
+                                                           found["direction"], strict=True)])
 
 
 def unusual_expenses(con: duckdb.DuckDBPyConnection, scope: Scope,
@@ -199,9 +211,10 @@ def savings_rate(total_in: Decimal, total_out: Decimal) -> float | None:
 
 
 def monthly_recurring_cost(con: duckdb.DuckDBPyConnection, scope: Scope) -> float:
-    """What the recurring debits cost per month (own-account transfers left out)."""
+    """What the recurring debits cost per month (own-account transfers left out: saving
+    is not a cost)."""
     rec = recurring_payments(con, scope)
-    debits = rec[(rec["direction"] == "debit") & (rec["category"] != OWN_TRANSFER)]
+    debits = rec[rec["flow"] == "cost"]
     return float(-debits["yearly_amount"].sum() / 12) if not debits.empty else 0.0
 
 
@@ -216,7 +229,7 @@ def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict:
             {"counterparty": r.counterparty, "direction": r.direction,
              "amount": None if r.amount_varies else f"{r.amount:.2f}",
              "period_days": int(r.period_days), "count": int(r.count),
-             "category": r.category}
+             "category": r.category, "flow": r.flow}
             for r in rec.itertuples()],
         "total_in": _money(tot["total_in"]),
         "total_out": _money(tot["total_out"]),

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -20,10 +22,20 @@ def clock(hour: float) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def not_enough(kind: str, have: int, needed: int, lang: str) -> str:
+    """ "Not enough data to say", and what would be needed."""
+    return _t("not_enough", lang, needed=int(needed), have=int(have),
+              what=_t(f"evidence.{kind}", lang))
+
+
 def explain(row: pd.Series, lang: str) -> str:
-    """One sentence: what the cursor measured, in the reader's language."""
+    """One sentence: what the cursor measured, in the reader's language; without the
+    evidence the cursor needs, why not and what would be needed."""
     if pd.isna(row["value"]):
-        return _t(f"reason.{row['reason']}", lang)
+        reason = _t(f"reason.{row['reason']}", lang)
+        return f"{reason}. {not_enough(row['evidence_kind'], row['evidence'], row['needed'], lang)}"
+    if pd.isna(row["position"]):
+        return not_enough(row["evidence_kind"], row["evidence"], row["needed"], lang)
     f, name, v = row["figures"], row["cursor"], float(row["value"])
     key = f"cursor.{name}.explain"
     if name == "homebody_globetrotter":
@@ -58,6 +70,7 @@ def cursors(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
         "right": [_t(f"cursor.{c}.right", lang) for c in frame["cursor"]],
         "position": frame["position"],
         "explain": [explain(r, lang) for _, r in frame.iterrows()],
+        "shown": ["\n".join(textwrap.wrap(explain(r, lang), 90)) for _, r in frame.iterrows()],
         "yardstick": [yardstick(c, lang) for c in frame["calibration"]],
         "zero": 0.0, "one": 1.0, "middle": 0.5})
     y = alt.Y("order:O", axis=None)
@@ -72,37 +85,62 @@ def cursors(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
            alt.Tooltip("yardstick:N", title=_t("chart.reference", lang))]
     dot = base.transform_filter("isValid(datum.position)").mark_circle(
         size=260, color=PALETTE[0], opacity=1).encode(x="position:Q", tooltip=tip)
+    # below the line of a cursor without evidence: not enough data to say, what is needed
     missing = base.transform_filter("!isValid(datum.position)").mark_text(
-        color="#888888", fontStyle="italic", dy=-12).encode(x="middle:Q", text="explain:N")
+        color="#666666", fontStyle="italic", dy=16, fontSize=11, lineBreak="\n",
+        baseline="top").encode(x="middle:Q", text="shown:N", tooltip=[
+            alt.Tooltip("explain:N", title=_t("chart.measure", lang))])
     return alt.layer(line, mid, left, right, dot, missing).properties(
-        width=360, height=40 * len(data))
+        width=360, height=56 * len(data))
+
+
+def badge_state(earned: bool, have: int, needed: int, lang: str) -> str:
+    if earned:
+        return _t("chart.yes", lang)
+    return _t("chart.no" if have >= needed else "chart.not_enough", lang)
 
 
 def badges(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
-    """The badges as a small grid: earned in colour, the others greyed."""
+    """The badges as a small grid: earned in colour, the others greyed, those without the
+    evidence they need hatched with "not enough data". Each icon is an SVG path (the
+    badge's `shape`, in the [-1, 1] square Vega draws custom symbols in): shapes, not
+    characters, so no font (no emoji font) is needed to see them."""
+    short = [have < needed for have, needed in zip(frame["have"], frame["needed"],
+                                                   strict=True)]
     data = pd.DataFrame({
         "col": [i % 4 for i in range(len(frame))], "row": [i // 4 for i in range(len(frame))],
-        "icon": frame["icon"], "earned": frame["earned"].astype(bool),
+        "badge": frame["badge"], "earned": frame["earned"].astype(bool), "short": short,
         "name": [_t(f"badge.{b}.name", lang) for b in frame["badge"]],
         "rule": [_t(f"badge.{b}.rule", lang, threshold=x)
                  for b, x in zip(frame["badge"], frame["threshold"], strict=True)],
         "reached": [fmt_number(v, lang, 1) for v in frame["figure"]],
-        "evidence": frame["evidence"].fillna("–"),
-        "state": [_t("chart.yes" if e else "chart.no", lang) for e in frame["earned"]]})
+        "evidence": frame["evidence"].fillna("\u2013"),
+        "state": [badge_state(e, h, n, lang) for e, h, n in zip(
+            frame["earned"], frame["have"], frame["needed"], strict=True)],
+        "needs": [not_enough(k, h, n, lang) if h < n else "" for k, h, n in zip(
+            frame["evidence_kind"], frame["have"], frame["needed"], strict=True)]})
+    tooltip = [alt.Tooltip("name:N", title=_t("chart.badge", lang)),
+               alt.Tooltip("state:N", title=_t("chart.earned", lang)),
+               alt.Tooltip("rule:N", title=_t("chart.rule", lang)),
+               alt.Tooltip("reached:N", title=_t("chart.reached", lang)),
+               alt.Tooltip("evidence:N", title=_t("chart.evidence", lang))]
+    if any(short):
+        tooltip.append(alt.Tooltip("needs:N", title=_t("chart.not_enough", lang)))
     enc = {"x": alt.X("col:O", axis=None), "y": alt.Y("row:O", axis=None),
-           "opacity": alt.condition("datum.earned", alt.value(1.0), alt.value(0.25)),
-           "tooltip": [alt.Tooltip("name:N", title=_t("chart.badge", lang)),
-                       alt.Tooltip("state:N", title=_t("chart.earned", lang)),
-                       alt.Tooltip("rule:N", title=_t("chart.rule", lang)),
-                       alt.Tooltip("reached:N", title=_t("chart.reached", lang)),
-                       alt.Tooltip("evidence:N", title=_t("chart.evidence", lang))]}
+           "opacity": alt.condition("datum.earned", alt.value(1.0), alt.value(0.3)),
+           "tooltip": tooltip}
     base = alt.Chart(data).encode(**enc)
     disc = base.mark_circle(size=1800).encode(color=alt.condition(
         "datum.earned", alt.value(PALETTE[1]), alt.value("#bbbbbb")))
-    icon = base.mark_text(fontSize=26, baseline="middle")
+    icon = base.mark_point(filled=True, size=650, color="#ffffff", opacity=1,
+                           strokeWidth=0).encode(shape=alt.Shape(
+        "badge:N", legend=None, scale=alt.Scale(domain=list(frame["badge"]),
+                                                range=list(frame["shape"]))))
     name = base.mark_text(fontSize=12, dy=38, fontWeight="bold").encode(text="name:N")
-    return alt.layer(disc, icon.encode(text="icon:N"), name).properties(
-        width=560, height=110 * (data["row"].max() + 1))
+    state = base.transform_filter("datum.short").mark_text(
+        fontSize=10, dy=52, fontStyle="italic", color="#666666").encode(text="state:N")
+    return alt.layer(disc, icon, name, state).properties(
+        width=560, height=120 * (data["row"].max() + 1))
 
 
 def month_in_numbers(frame: pd.DataFrame, lang: str) -> alt.LayerChart:

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from ..i18n import fmt_money, fmt_number, t
-from .theme import IN_OUT, MONEY, MONTH, PALETTE, WIDTH
+from .theme import IN_OUT, MONEY, MONTH, OWN_TRANSFER, PALETTE, WIDTH
 
 _MONEY2 = "$,.2f"
 
@@ -90,24 +90,37 @@ def balance_over_time(frame: pd.DataFrame, lang: str) -> alt.Chart:
     ).properties(width=WIDTH)
 
 
+FLOW_COLOUR = {"cost": IN_OUT["out"], "income": IN_OUT["in"], "own_transfer": OWN_TRANSFER}
+
+
 def recurring_payments(frame: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
+    """Up to three panels, each in its colour: what goes out (costs), what comes in (income),
+    and what moves between the person's own accounts (saving, joint account), which is
+    neither a cost nor an income and is never added to them."""
+    flows = frame["flow"] if "flow" in frame else [
+        "cost" if d == "debit" else "income" for d in frame["direction"]]
     data = _named(frame, lang).assign(
+        flow=list(flows),
         yearly=frame["yearly_amount"].abs(),
         how_much=[_t("varies", lang) if v else f"{abs(x):.2f}"
                   for v, x in zip(frame["amount_varies"], frame["amount"], strict=True)],
         next=pd.to_datetime(frame["next_date"])).drop(
         columns=["first_date", "last_date", "next_date"])
+    # a transfer says which way it goes: "to LIVRET A", "from CHECKING ACCOUNT"
+    data["shown"] = [_t("to" if d == "debit" else "from", lang, name=n) if f == "own_transfer"
+                     else n for f, d, n in zip(data["flow"], data["direction"],
+                                               data["counterparty"], strict=True)]
     panels = []
-    for direction in ("debit", "credit"):
-        part = data[data["direction"] == direction]
+    for flow, title in (("cost", "recurring_debit"), ("income", "recurring_credit"),
+                        ("own_transfer", "recurring_own_transfer")):
+        part = data[data["flow"] == flow]
         if part.empty:
             continue
-        colour = IN_OUT["out" if direction == "debit" else "in"]
-        panels.append(alt.Chart(part, title=_t(f"recurring_{direction}", lang)).mark_bar(
-            color=colour).encode(
-            y=alt.Y("counterparty:N", sort="-x", title=None),
+        panels.append(alt.Chart(part, title=_t(title, lang)).mark_bar(
+            color=FLOW_COLOUR[flow]).encode(
+            y=alt.Y("shown:N", sort="-x", title=None),
             x=alt.X("yearly:Q", title=_t("per_year", lang), axis=alt.Axis(format=MONEY)),
-            tooltip=[alt.Tooltip("counterparty:N", title=_t("merchant", lang)),
+            tooltip=[alt.Tooltip("shown:N", title=_t("merchant", lang)),
                      alt.Tooltip("category_name:N", title=_t("category", lang)),
                      alt.Tooltip("how_much:N", title=_t("typical_amount", lang)),
                      alt.Tooltip("period_days:Q", title=_t("period_days", lang)),

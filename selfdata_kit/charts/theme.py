@@ -9,6 +9,7 @@ import altair as alt
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000"]
 IN_OUT = {"in": "#009E73", "out": "#D55E00"}  # money / calls coming in, going out
+OWN_TRANSFER = "#0072B2"  # money moved between the person's own accounts (saving): neither
 SEQUENTIAL = "viridis"  # heatmaps: perceptually uniform, colour-blind safe
 WIDTH, HEIGHT = 640, 260
 

@@ -18,8 +18,10 @@ from .notebook import Section, Topic
 
 
 def strongest(frame: pd.DataFrame, n: int = 2) -> pd.DataFrame:
-    """The `n` cursors farthest from the middle (the most marked traits)."""
+    """The `n` cursors farthest from the middle (the most marked traits), among the cursors
+    with the evidence they need only (the others have no position: no claim)."""
     known = frame.dropna(subset=["position"])
+    known = known[known["evidence"] >= known["needed"]]
     order = (known["position"] - 0.5).abs().sort_values(ascending=False, kind="stable")
     return known.loc[order.index[:n]]
 

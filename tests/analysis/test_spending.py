@@ -86,6 +86,58 @@ def test_recurring_payments_of_a_generated_cohort(cohort) -> None:
         assert precision >= 0.9 and recall >= 0.9, (folder.name, precision, recall)
 
 
+def _named_like(name: str, names: set[str]) -> bool:
+    return any(name.upper() in n.upper() or n.upper() in name.upper() for n in names)
+
+
+@pytest.mark.parametrize("folder", SAMPLES, ids=[p.name for p in SAMPLES])
+def test_transfers_between_own_accounts_are_neither_costs_nor_income(samples,
+                                                                     folder: Path) -> None:
+    from selfdata_kit.charts import spending as charts
+    from selfdata_kit.charts.theme import IN_OUT, OWN_TRANSFER
+
+    truth = _truth(folder)["recurring_payments"]
+    transfers = {t["counterparty"] for t in truth if t["category"] == "transfer"}
+    assert transfers  # every sample person moves money to savings or a joint account
+    scope = make_scope(samples.con, folder.name)
+    rec = s.recurring_payments(samples.con, scope)
+    own = rec[rec["flow"] == "own_transfer"]
+    assert set(own["category"]) == {"transfer"}
+    assert all(_named_like(n, transfers) for n in own["counterparty"])
+    assert len(own) == len(transfers)  # found, both sides (out of one account, into the other)
+    others = rec[rec["flow"] != "own_transfer"]
+    assert not any(_named_like(n, transfers) for n in others["counterparty"])
+    assert set(rec.loc[rec["flow"] == "cost", "direction"]) == {"debit"}
+    assert set(rec.loc[rec["flow"] == "income", "direction"]) == {"credit"}
+    # the monthly cost adds up the costs only: the truth's non-transfer debits
+    costs = rec.loc[rec["flow"] == "cost", "yearly_amount"].sum()
+    assert s.monthly_recurring_cost(samples.con, scope) == pytest.approx(-costs / 12)
+    with_transfers = rec.loc[rec["direction"] == "debit", "yearly_amount"].sum()
+    assert s.monthly_recurring_cost(samples.con, scope) < -with_transfers / 12
+    # the JSON says which is which
+    listed = figures(samples.con, scope)["recurring_payments"]
+    assert {r["flow"] for r in listed} == {"cost", "income", "own_transfer"}
+    assert all((r["flow"] == "own_transfer") == (r["category"] == "transfer") for r in listed)
+    # the chart: one panel per flow, transfers in their own colour, never in the others
+    spec = charts.recurring_payments(rec, "en").to_dict()
+    panels = {p["title"]: p for p in spec["vconcat"]}
+    assert set(panels) == {"What goes out regularly (cost over a year)",
+                           "What comes in regularly (over a year)",
+                           "Saving and transfers between your own accounts (over a year): "
+                           "neither a cost nor an income"}
+    datasets = spec["datasets"]
+    for title, panel in panels.items():
+        rows = datasets[panel["data"]["name"]]
+        colour = panel["mark"]["color"]
+        if title.startswith("Saving"):
+            assert colour == OWN_TRANSFER not in IN_OUT.values()
+            assert {r["flow"] for r in rows} == {"own_transfer"}
+            assert all(r["shown"].startswith(("to ", "from ")) for r in rows)
+        else:
+            assert {r["flow"] for r in rows} <= {"cost", "income"}
+            assert not any(_named_like(r["counterparty"], transfers) for r in rows)
+
+
 def _check_by_category(store, folder: Path) -> None:
     expected: dict[str, Decimal] = {}
     for cats in _truth(folder)["monthly_spend_by_category"].values():

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.slow  # every report rendered, browsers, a Dask cluster
 
 ONE = SAMPLES[0]
 URL_IN_ATTR = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(https?://[^"'\s>]+)""", re.I)
+EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F]")
 URL_IN_CSS = re.compile(r"""url\(\s*["']?(https?://[^)"']+)""", re.I)
 
 
@@ -123,6 +124,10 @@ def test_reports_draw_in_a_browser_with_the_network_off(rendered: Path, tmp_path
         assert blank == [], f"{page.name}: charts that did not draw: {blank}"
         console = [line for line in run.stderr.splitlines() if ":CONSOLE" in line]
         assert console == [], f"{page.name}: console messages: {console}"
+        if page.stem == "fun_facts":  # no glyph a machine without an emoji font draws as a box
+            assert not EMOJI.search(run.stdout), f"{page.name}: {EMOJI.findall(run.stdout)}"
+            icons = dom.xpath('//*[local-name()="path" and @fill="#ffffff"]')
+            assert len(icons) >= 7, f"{page.name}: the badges' SVG icons are not drawn"
 
 
 def test_the_same_batch_runs_on_a_dask_cluster(rendered: Path, capsys) -> None:

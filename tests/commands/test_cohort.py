@@ -76,6 +76,8 @@ def test_cohort_json_shows_no_figure_over_fewer_than_k(cohort, capsys) -> None:
     metrics = {d["metric"] for d in result["distributions"]}
     assert {"energy.standby_watts", "calls.calls_per_week"} <= metrics
     assert any(m.startswith("fun_facts.cursors.") for m in metrics)
+    # a cursor's position only: its evidence counts are no key figure of the cohort
+    assert all(m.endswith(".position") for m in metrics if m.startswith("fun_facts.cursors."))
     assert any(m.startswith("spending.totals_by_category.") for m in metrics)
     for row in result["distributions"] + result["coverage"]:
         if row["n_persons"] < K:

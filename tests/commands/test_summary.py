@@ -27,7 +27,12 @@ def test_summary_json_holds_the_key_figures(sample_store, capsys) -> None:
     assert len(result["top_contacts"]) >= 5 and result["calls_per_week"] > 0
     assert {r["counterparty"] for r in result["recurring_payments"]} >= {"NETFLIX", "MAIF"}
     assert set(result["cursors"]) >= {"saver_spender", "quiet_chatterbox"}
-    assert all(v is None or 0 <= v <= 1 for v in result["cursors"].values())
+    for cursor in result["cursors"].values():  # {"position", "evidence", "needed"}
+        assert set(cursor) == {"position", "evidence", "needed"}
+        if cursor["evidence"] < cursor["needed"]:
+            assert cursor["position"] is None
+        else:
+            assert 0 <= cursor["position"] <= 1
 
 
 def test_summary_of_an_unknown_person_is_a_clear_error(tmp_path, capsys) -> None:

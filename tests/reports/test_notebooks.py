@@ -4,6 +4,7 @@ English, without error; and is committed without outputs."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -67,3 +68,25 @@ def test_notebook_runs_for_every_sample_persona(sample_store, tmp_path, name, pe
 def test_a_person_without_data_gets_a_kind_message(sample_store, tmp_path, name) -> None:
     nb = _run(name, sample_store, tmp_path, person="nobody", lang="en")
     assert "No data here yet" in _outputs(nb, "text/markdown")
+
+
+# emoji and pictographs: a machine without an emoji font draws them as empty boxes
+EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F]")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("person", SAMPLES)
+def test_fun_facts_pages_need_no_emoji_font(sample_store, tmp_path, person) -> None:
+    """The fun facts notebook's outputs and its HTML page hold no emoji: badge icons are SVG
+    shapes; a cursor short of evidence says so."""
+    from selfdata_kit.batch.html_page import notebook_to_html
+
+    for lang in ("fr", "en"):
+        nb = _run("fun_facts", sample_store, tmp_path, person=person, lang=lang)
+        outputs = _outputs(nb, "text/html") + _outputs(nb, "text/markdown")
+        assert not EMOJI.search(outputs), EMOJI.findall(outputs)
+        assert '"shape"' in outputs  # the badges' icons are drawn from SVG paths
+        page = notebook_to_html(tmp_path / "fun_facts.ipynb", "fun facts", lang)
+        assert not EMOJI.search(page), EMOJI.findall(page)
+    if person == "p0003-family-gas":  # 14 fresh-food purchases: the diet cursor holds back
+        assert "Not enough data to say" in _outputs(nb, "text/html")

@@ -5,12 +5,15 @@ and comes with the rows behind it.
 Six cursors each place a raw metric (`metrics.py`) between two ends. With at least k
 persons holding the source in the store (`cohort.min_persons`, never below 2) the position is
 the person's percentile rank among them: the cohort is the yardstick. Otherwise it comes from
-the documented defaults of `data/fun_facts.toml`. Badges (`badges.py`) and "this month
+the documented defaults of `data/fun_facts.toml`. Evidence first (`evidence.py`): a cursor
+without the evidence it declares there has no position, a badge without it is not earned, and
+the cohort yardstick only holds persons with the evidence. Badges (`badges.py`) and "this month
 in numbers" (`month.py`) complete the page.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from importlib import resources
@@ -23,6 +26,7 @@ import pandas as pd
 from ...i18n import t
 from ..scope import Scope
 from . import badges as badge_rules
+from . import evidence as proof
 from . import metrics
 from .metrics import METRICS, Metric, scaled
 from .month import month_in_numbers
@@ -70,7 +74,8 @@ def cohort_values(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: dict[str, A
             ps = _person_scope(con, scope, person)
             for name, fn in METRICS.items():
                 m = fn(con, ps, cfg)
-                if m.value is not None:
+                have, needed = proof.count(con, ps, cfg, cfg["cursors"][name])
+                if m.value is not None and have >= needed:
                     out[name][person] = m.value
         _cohort_cache.clear()  # one store and period at a time is all a notebook needs
         _cohort_cache[key] = out
@@ -80,7 +85,9 @@ def cohort_values(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: dict[str, A
 def cursors(con: duckdb.DuckDBPyConnection, scope: Scope, k: int | None = None,
             config: str | Path | None = None) -> pd.DataFrame:
     """One row per cursor: `position` in [0, 1] (NaN with a `reason` when the source is
-    missing), the raw `value` and its `unit`, `calibration` ("cohort (n=12)" or "defaults"),
+    missing, NaN too when `evidence` < `needed`: not enough data to say), the `evidence`
+    counted (in `evidence_kind`, 0 when the metric has no value) and the count `needed`, the
+    raw `value` and its `unit`, `calibration` ("cohort (n=12)" or "defaults"),
     the default cut-offs `zero` / `one`, and the `figures` behind it (a dict)."""
     cfg = load_config(config)
     k = max(2, int(k if k is not None else cfg["cohort"]["min_persons"]))
@@ -90,15 +97,21 @@ def cursors(con: duckdb.DuckDBPyConnection, scope: Scope, k: int | None = None,
     for name, fn in METRICS.items():
         c = cfg["cursors"][name]
         m: Metric = fn(con, scope, cfg)
+        have, needed = proof.count(con, scope, cfg, c)
+        if m.value is None:
+            have = 0  # rows the metric cannot use (no home found ...) are no evidence
         others = cohort.get(name, {})
         position, calibration = None, "defaults"
-        if m.value is not None and len(others) >= k and scope.person in others:
+        if m.value is None or have < needed:
+            pass  # no claim without evidence
+        elif len(others) >= k and scope.person in others:
             # rank the cohort pass's own value: parallel float sums may differ in the last bit
             position = percentile_rank(others[scope.person], list(others.values()))
             calibration = f"cohort (n={len(others)})"
-        elif m.value is not None:
+        else:
             position = scaled(m.value, [c["zero"], c["one"]])
         rows.append({"cursor": name, "position": position, "value": m.value,
+                     "evidence": have, "needed": needed, "evidence_kind": c["evidence"],
                      "metric": c["metric"], "unit": c["unit"], "calibration": calibration,
                      "zero": float(c["zero"]), "one": float(c["one"]), "reason": m.reason,
                      "figures": m.figures})
@@ -107,19 +120,36 @@ def cursors(con: duckdb.DuckDBPyConnection, scope: Scope, k: int | None = None,
 
 def badges(con: duckdb.DuckDBPyConnection, scope: Scope, config: str | Path | None = None
            ) -> pd.DataFrame:
-    """One row per badge: `earned`, the `figure` the rule measured, its `threshold`, and the
-    `evidence` (the first row that earned it, or came closest; `badge_rows` gives them all)."""
+    """One row per badge: `earned` (the rule is met AND the badge has the evidence it needs:
+    `have` >= `needed`, in `evidence_kind`), the `figure` the rule measured, its `threshold`,
+    the badge's `shape` (an SVG path) and the `evidence` (the first row that earned it, or came
+    closest; `badge_rows` gives them all)."""
     cfg = load_config(config)
     out = []
     for name, fn in badge_rules.BADGES.items():
         rule = cfg["badges"][name]
         b = fn(con, scope, cfg)
+        have, needed = proof.count(con, scope, cfg, rule)
         threshold = next(float(v) for k, v in rule.items()
                          if k.startswith(("min_", "max_")))
         evidence = " · ".join(map(_plain, b.rows.iloc[0])) if not b.rows.empty else None
-        out.append({"badge": name, "icon": rule["icon"], "earned": b.earned, "figure": b.figure,
-                    "threshold": threshold, "evidence": evidence})
+        out.append({"badge": name, "shape": svg_path(rule["shape"], name),
+                    "earned": b.earned and have >= needed,
+                    "figure": b.figure, "threshold": threshold, "evidence": evidence,
+                    "have": have, "needed": needed, "evidence_kind": rule["evidence"]})
     return pd.DataFrame(out).astype({"figure": "float64"})
+
+
+_SVG_PATH = re.compile(r"[MLHVCSQTAZmlhvcsqtaz0-9.,\s-]+")
+
+
+def svg_path(path: str, badge: str) -> str:
+    """A badge's SVG path data, checked: path commands and numbers only, so that a user's
+    configuration file cannot put markup (or a character needing a font) in a page."""
+    if not isinstance(path, str) or not _SVG_PATH.fullmatch(path.strip()):
+        raise ValueError(f"badge {badge!r}: `shape` must be SVG path data (commands and "
+                         "numbers only)")
+    return path.strip()
 
 
 def _plain(value: object) -> str:
@@ -156,8 +186,10 @@ def _num(value: float) -> float | None:
 
 
 def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
-    """JSON-ready: cursor positions (null without data) with their calibration, raw values and
-    reasons (English), badge ids earned, and this month in numbers. Money figures are floats
+    """JSON-ready: each cursor as {"position": float or null, "evidence": int, "needed": int}
+    (position null exactly when evidence < needed; a missing source counts 0 and has a
+    reason), with its calibration, raw value and reason (English), the badge
+    ids earned, and this month in numbers. Money figures are floats
     rounded to cents (summed exactly as DECIMAL in DuckDB first)."""
     cur, bad, month = cursors(con, scope), badges(con, scope), month_in_numbers(con, scope)
     numbers: dict[str, Any] = {"month": month["month"].iloc[0] if len(month) else None}
@@ -166,7 +198,8 @@ def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
         if isinstance(r.category, str):
             numbers[f"{r.figure}_category"] = r.category
     return {
-        "cursors": {r.cursor: _num(r.position) for r in cur.itertuples()},
+        "cursors": {r.cursor: {"position": _num(r.position), "evidence": int(r.evidence),
+                               "needed": int(r.needed)} for r in cur.itertuples()},
         "calibration": {r.cursor: r.calibration for r in cur.itertuples()},
         "values": {r.cursor: _num(r.value) for r in cur.itertuples()},
         "reasons": {r.cursor: t(f"fun_facts.reason.{r.reason}", "en")
