@@ -6,10 +6,10 @@ trailer; a bank's header lines above `:20:` (ABN AMRO's `ABNANL2A / 940 / ABNANL
 Rabobank's `:940:`); several messages (statements, accounts) in one file; fields wrapped over
 lines (`:28C:`, `:61:`, `:86:`); a funds-code letter after the debit/credit mark (`DR9,`);
 RC / RD reversals (RC takes money back out, RD brings it back in); amounts such as `9,`;
-structured `:86:` (SEPA codes or German GVC subfields, see mt940_details) or free text; the
+structured `:86:` (SEPA codes or German GVC subfields, see details.py) or free text; the
 counterparty's account on the line after `:61:`.
 
-Each message is read by the `mt-940` package where it copes, by mt940_read's tolerant reader
+Each message is read by the `mt-940` package where it copes, by the tolerant reader of read.py
 otherwise (as OFX is read by ofxtools first). Decisions: `booked_on` is the entry date
 (`:61:` MMDD, booking date) when given, else the value date; `value_on` is the value date.
 The account is `:25:` as written, less a currency code glued after an IBAN. The counterparty
@@ -25,11 +25,11 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ...errors import FormatError
-from ..base import InputFile, ParseContext, Parsed, RowError, Source
-from ..text import head_text, read_text
-from .mt940_details import read_details
-from .mt940_read import read_with_library, split_messages
+from ....errors import FormatError
+from ...base import InputFile, ParseContext, Parsed, RowError, Source
+from ...text import head_text, read_text
+from .details import read_details
+from .read import read_with_library, split_messages
 
 _SWIFT_HEAD = re.compile(r"\{1:F\d{2}[A-Z0-9]{8,12}\d*\}\{2:[IO]940")
 _FIELDS = (re.compile(r"^:20:", re.M), re.compile(r"^:25:", re.M),
