@@ -82,6 +82,7 @@ def test_sample_personas_sit_where_their_habits_say(con) -> None:
     assert s["quiet_chatterbox"] > f["quiet_chatterbox"] > r["quiet_chatterbox"]
 
 
+@pytest.mark.slow  # over 4 s: make test-fast stays well under 3 minutes
 def test_fewer_than_k_persons_use_the_defaults(con) -> None:
     frame = ff.cursors(con, make_scope(con, STUDENT))
     assert set(frame["calibration"]) == {"defaults"}
@@ -276,6 +277,7 @@ def test_every_cursor_and_badge_declares_its_evidence_in_the_data_file() -> None
     assert cfg["cursors"]["homebody_globetrotter"]["evidence"] == "location_weeks"
 
 
+@pytest.mark.slow  # over 4 s: make test-fast stays well under 3 minutes
 def test_no_cursor_has_a_position_without_evidence_on_the_samples(con) -> None:
     for person in (STUDENT, RETIREES, FAMILY, "bank-only", "nobody"):
         _no_claim_without_evidence(con, person)
@@ -354,6 +356,7 @@ def test_no_cursor_has_a_position_without_evidence_in_a_generated_cohort(world_s
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F]")
 
 
+@pytest.mark.slow  # over 4 s: make test-fast stays well under 3 minutes
 def test_badge_icons_are_svg_shapes_well_formed_and_escaped(con) -> None:
     import xml.etree.ElementTree as ET
 

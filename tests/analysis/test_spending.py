@@ -90,6 +90,7 @@ def _named_like(name: str, names: set[str]) -> bool:
     return any(name.upper() in n.upper() or n.upper() in name.upper() for n in names)
 
 
+@pytest.mark.slow  # over 4 s: make test-fast stays well under 3 minutes
 @pytest.mark.parametrize("folder", SAMPLES, ids=[p.name for p in SAMPLES])
 def test_transfers_between_own_accounts_are_neither_costs_nor_income(samples,
                                                                      folder: Path) -> None:

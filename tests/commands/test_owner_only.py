@@ -34,6 +34,7 @@ def not_owner_only(root: Path) -> list[str]:
     return wrong
 
 
+@pytest.mark.slow  # over 4 s: make test-fast stays well under 3 minutes
 def test_parquet_and_aggregate_exports_are_owner_only(sample_store: Path,
                                                       tmp_path: Path) -> None:
     assert main(["export", "--store", str(sample_store), "--out", str(tmp_path / "rows")]) == 0

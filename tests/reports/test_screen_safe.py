@@ -115,6 +115,7 @@ def test_a_report_section_with_places_is_coarsened_and_masked_when_screen_safe(s
     pd.testing.assert_frame_equal(safe, screen_safe.apply(shown, ("name",), "en"))
 
 
+@pytest.mark.slow  # over 4 s: make test-fast stays well under 3 minutes
 @pytest.mark.parametrize("name", TOPICS)
 def test_no_report_section_shows_a_sensitive_value_or_a_fine_place(store, name) -> None:
     """Every real section, screen-safe: sensitive columns hold placeholders only, and any
