@@ -45,26 +45,25 @@ def voice_calls(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: dict[str, Any
           AND duration_s IS NOT NULL AND {in_period(local_day('started_at'))}""", scope)
 
 
+# the local day of every call or text and of every visit start, in the period
+_TIMED_DAYS = f"""
+    SELECT {local_day('started_at')} AS day FROM calls WHERE person_id = $person
+      AND {in_period(local_day('started_at'))}
+    UNION ALL
+    SELECT {local_day('start_at')} FROM places WHERE person_id = $person
+      AND kind = 'visit' AND {in_period(local_day('start_at'))}"""
+
+
 def timed_days(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: dict[str, Any]) -> int:
     """Local days with at least one timed event: a call or text, or a visit starting."""
-    return _one(con, f"""
-        SELECT count(DISTINCT day) FROM (
-            SELECT {local_day('started_at')} AS day FROM calls WHERE person_id = $person
-              AND {in_period(local_day('started_at'))}
-            UNION ALL
-            SELECT {local_day('start_at')} FROM places WHERE person_id = $person
-              AND kind = 'visit' AND {in_period(local_day('start_at'))})""", scope)
+    return _one(con, f"SELECT count(DISTINCT day) FROM ({_TIMED_DAYS})", scope)
 
 
 def active_days(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: dict[str, Any]) -> int:
     """Local days with a timed event, or with an electricity load curve (hourly or finer)."""
     return _one(con, f"""
         SELECT count(DISTINCT day) FROM (
-            SELECT {local_day('started_at')} AS day FROM calls WHERE person_id = $person
-              AND {in_period(local_day('started_at'))}
-            UNION ALL
-            SELECT {local_day('start_at')} FROM places WHERE person_id = $person
-              AND kind = 'visit' AND {in_period(local_day('start_at'))}
+            {_TIMED_DAYS}
             UNION ALL
             SELECT {local_day('start_at')} FROM energy JOIN meters USING (person_id, meter_id)
             WHERE person_id = $person AND commodity = 'electricity' AND kwh IS NOT NULL
