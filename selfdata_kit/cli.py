@@ -14,7 +14,7 @@ import duckdb
 from . import __version__
 from .errors import SelfdataError
 from .reports import TOPICS
-from .store import check_person_id, default_store_path
+from .store import check_person_id, default_store_path, owner_only
 from .store.failures import unusable
 
 
@@ -196,7 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     try:
         _check_persons(args)
-        return args.func(args)
+        # every file and folder a command writes (stores, reports, exports, workshop and demo
+        # folders, synthetic exports, lab copies) shows personal data: the owner's only
+        with owner_only():
+            return args.func(args)
     except SelfdataError as e:
         if args.debug:
             raise

@@ -8,16 +8,11 @@ from pathlib import Path
 from ..ingest.files import import_paths
 from ..reports import TOPICS
 from ..shipped import sample_personas
-from ..store import open_store, owner_only
+from ..store import open_store
 from .report import render_reports
 
 
 def run_demo(out: Path, lang: str = "fr", workers: int = 2) -> int:
-    with owner_only():  # the demo folder, its store and reports: the owner's only
-        return _demo(out, lang, workers)
-
-
-def _demo(out: Path, lang: str, workers: int) -> int:
     persons = sample_personas()
     if not persons:
         print("no sample data found (the package ships no persona folders)")

@@ -10,19 +10,12 @@ import pandas as pd
 
 from ..analysis.cohort import aggregates
 from ..errors import SelfdataError
-from ..store import open_store, owner_only
+from ..store import open_store
 from ..store.export import export_parquet
 
 
 def run_export(store_path: Path | None, out: Path, *, aggregates_only: bool = False,
                k: int = 5, persons: list[str] | None = None) -> int:
-    # Parquet files hold every row; even aggregates are the owner's to share or not
-    with owner_only():
-        return _export(store_path, out, aggregates_only, k, persons)
-
-
-def _export(store_path: Path | None, out: Path, aggregates_only: bool, k: int,
-            persons: list[str] | None) -> int:
     _new_folder(out)
     with open_store(store_path, read_only=True) as store:
         if aggregates_only:

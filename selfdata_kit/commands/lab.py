@@ -80,9 +80,8 @@ def run_lab(store: Path | None, port: int = 8888, open_browser: bool = True) -> 
     print(f"store: {store}{'' if store.exists() else ' (created by the first import)'}")
     print(f"notebooks: {workspace} (your copy; start with explore.ipynb)")
     try:
-        # JupyterLab inherits the umask: the notebooks it saves (with outputs showing
-        # personal data) and the store a notebook creates are the owner's only too
-        with owner_only():
-            return subprocess.call(lab_command(port, open_browser, workspace), env=env)
+        # JupyterLab inherits the CLI's owner-only umask (cli.main): the notebooks it saves
+        # (with outputs showing personal data) and a store a notebook creates are the owner's
+        return subprocess.call(lab_command(port, open_browser, workspace), env=env)
     except KeyboardInterrupt:
         return 0

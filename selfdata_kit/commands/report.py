@@ -11,7 +11,7 @@ from ..batch.index_page import write_index
 from ..batch.runner import Result, plan, run_batch, summarize
 from ..errors import SelfdataError
 from ..reports import TOPICS
-from ..store import open_store, owner_only
+from ..store import open_store
 
 
 def render_reports(store: Path, persons: list[str] | None, reports: list[str], *, lang: str,
@@ -31,19 +31,17 @@ def render_reports(store: Path, persons: list[str] | None, reports: list[str], *
     persons = persons or known
     if not persons:
         raise SelfdataError(f"no persons in {store}", hint="import some files first")
-    # the folders, notebooks, pages and index show personal data: the owner's only
-    with owner_only():
-        out.mkdir(parents=True, exist_ok=True)
-        jobs = plan(Path(store), persons, reports, lang, screen_safe, out)
-        with tqdm(total=len(jobs), unit="report", desc="reports", file=sys.stderr,
-                  dynamic_ncols=True) as bar:
-            def progress(result: Result) -> None:
-                bar.update(1)
-                bar.set_postfix_str(f"{result.person}/{result.report} {result.status}")
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = plan(Path(store), persons, reports, lang, screen_safe, out)
+    with tqdm(total=len(jobs), unit="report", desc="reports", file=sys.stderr,
+              dynamic_ncols=True) as bar:
+        def progress(result: Result) -> None:
+            bar.update(1)
+            bar.set_postfix_str(f"{result.person}/{result.report} {result.status}")
 
-            results = run_batch(jobs, workers=workers, executor=executor, scheduler=scheduler,
-                                force=force, on_result=progress)
-        index = write_index(out, Path(store), persons, reports, results, lang, screen_safe)
+        results = run_batch(jobs, workers=workers, executor=executor, scheduler=scheduler,
+                            force=force, on_result=progress)
+    index = write_index(out, Path(store), persons, reports, results, lang, screen_safe)
     counts = summarize(results)
     print(f"{len(results)} report(s): {counts['done']} rendered, {counts['skipped']} up to"
           f" date, {counts['failed']} failed")

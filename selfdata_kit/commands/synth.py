@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..store import owner_only
 from ..synth import generate
 from ..synth.clock import default_year
 
@@ -16,8 +15,6 @@ def run_synth(persons: int, seed: int, out: Path, *, year: int | None = None, jo
         print("error: --persons and --jobs must be at least 1", file=sys.stderr)
         return 2
     year = year or default_year()
-    # fictional, but written as real exports that people copy and mix with their own
-    with owner_only():
-        generate(persons, seed, out, year=year, jobs=jobs, on_persona=print, segments=segments)
+    generate(persons, seed, out, year=year, jobs=jobs, on_persona=print, segments=segments)
     print(f"{persons} persona(s) for {year} in {out}")
     return 0

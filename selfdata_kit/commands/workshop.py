@@ -20,7 +20,7 @@ from ..i18n import fmt_number, t
 from ..ingest.cohort import import_cohort, person_folders
 from ..reports.cohort import SECTIONS, Block, CohortReport, Heading, Items, Paragraph, blocks_html
 from ..reports.notebook import TOPICS
-from ..store import open_store, owner_only
+from ..store import open_store
 from .report import render_reports
 
 
@@ -64,14 +64,6 @@ def write_wall(store: Path, out: Path, k: int, lang: str, *, groups: str | Path 
 def run_workshop(out: Path, participants: int | None, source: Path | None = None, *,
                  lang: str = "fr", k: int = c.K_DEFAULT, seed: int = 2026,
                  year: int | None = None, workers: int = 2) -> int:
-    # the workshop folder holds participants' data (their store, reports, the wall):
-    # everything in it is created for the facilitator's account only
-    with owner_only():
-        return _workshop(out, participants, source, lang, k, seed, year, workers)
-
-
-def _workshop(out: Path, participants: int | None, source: Path | None, lang: str, k: int,
-              seed: int, year: int | None, workers: int) -> int:
     c.check_k(k)
     out.mkdir(parents=True, exist_ok=True)
     folder = prepare_participants(out, participants, source, seed, year)
