@@ -6,6 +6,7 @@ person `forget.py`; the schema is `schema/NNN_*.sql`, applied in order.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ from .tables import PERSON_TABLES, TableSpec, migrations, table_specs
 from .writer import ImportCounts
 
 DEFAULT_STORE = "selfdata.duckdb"
+
+log = logging.getLogger(__name__)
 
 
 def default_store_path() -> Path:
@@ -48,6 +51,7 @@ class Store:
         self.con = self._connect()
         if not read_only:
             self._migrate()
+        self._finish_interrupted_forget()
 
     # --- connection ------------------------------------------------------------------
 
@@ -66,6 +70,22 @@ class Store:
             os.chmod(self.path, 0o600)
         con.execute("SET TimeZone = 'UTC'").fetchall()
         return con
+
+    def _finish_interrupted_forget(self) -> None:
+        """A `forget` killed before its rewrite leaves the person's bytes in the file:
+        whoever opens the store next finishes it, a reading command too if it may write."""
+        if not self.read_only:
+            forget.finish_interrupted(self)
+            return
+        if not forget.rewrite_pending(self):
+            return
+        self.con.close()
+        try:
+            Store(self.path).close()  # opens for writing: that finishes the rewrite
+        except StoreError as e:  # read-only file, a lock: the rows are gone already
+            log.warning("%s: an interrupted `forget` could not be finished (%s); run"
+                        " `selfdata forget` again", self.path, e.message)
+        self.con = self._connect()
 
     def close(self) -> None:
         with owner_only(), self._failures():  # closing checkpoints, which may write files
