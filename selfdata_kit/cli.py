@@ -75,6 +75,20 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arg(p)
     p.set_defaults(func=cmd_forget)
 
+    p = sub.add_parser("check", help="verify a store file; repair it into a new one",
+                       description="Read every block of every table of the store (DuckDB"
+                       " checksums), compare its schema with the shipped migrations, count"
+                       " rows per table and person, check that every row's import and person"
+                       " exist and no uid repeats; say whether it can be repaired from its"
+                       " own data. The store is opened read-only and never changed.")
+    _store_arg(p)
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.add_argument("--repair", action="store_true",
+                   help="write a new store from every row that reads (default"
+                   " STORE.repaired.duckdb next to it); the original is not touched")
+    p.add_argument("--out", type=Path, help="with --repair: where to write the new store")
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("report", help="render report notebooks to HTML, for one or many persons",
                        description="Run the report notebooks with papermill and write, per"
                        " person and report, the executed notebook and a self-contained HTML"
@@ -265,6 +279,12 @@ def cmd_forget(args: argparse.Namespace) -> int:
     from .commands.inspect import forget_person
 
     return forget_person(args.store, args.person)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .commands.check import run_check
+
+    return run_check(args.store, as_json=args.json, repair=args.repair, out=args.out)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
