@@ -15,7 +15,7 @@ from . import __version__
 from .errors import SelfdataError
 from .reports import TOPICS
 from .store import check_person_id, default_store_path, owner_only
-from .store.failures import unusable
+from .store.failures import output_failure, unusable
 
 
 def _store_arg(p: argparse.ArgumentParser) -> None:
@@ -231,6 +231,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `selfdata formats | head`: the reader left, not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as e:  # writing a report, a page, a folder: a full disk, no permission
+        failure = output_failure(e, e.filename or getattr(args, "out", None) or "")
+        if failure is None or args.debug:
+            raise
+        print(f"error: {failure}", file=sys.stderr)
+        return 1
 
 
 def _check_persons(args: argparse.Namespace) -> None:

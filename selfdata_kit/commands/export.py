@@ -4,20 +4,24 @@ k-suppressed aggregates, with no person id (safe to share), as JSON and CSV."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from ..analysis.cohort import aggregates
 from ..errors import SelfdataError
 from ..store import open_store
 from ..store.export import export_parquet
+from ..store.failures import output_failure
 
 
 def run_export(store_path: Path | None, out: Path, *, aggregates_only: bool = False,
                k: int = 5, persons: list[str] | None = None) -> int:
     _new_folder(out)
-    with open_store(store_path, read_only=True) as store:
+    with open_store(store_path, read_only=True) as store, _writing(out):
         if aggregates_only:
             files = export_aggregates(store.con, out, k)
             print(f"aggregates (k = {k}, no person id) in {out}: {', '.join(files)}")
@@ -26,6 +30,18 @@ def run_export(store_path: Path | None, out: Path, *, aggregates_only: bool = Fa
     print(", ".join(f"{table} {n}" for table, n in counts.items() if n) or "nothing to export")
     print(f"Parquet files in {out} (one folder per table, one per person inside)")
     return 0
+
+
+@contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """DuckDB writes the Parquet files: a full disk there is the output's, not the store's."""
+    try:
+        yield
+    except duckdb.Error as e:
+        failure = output_failure(e, out)
+        if failure is None:
+            raise
+        raise failure from None
 
 
 def _new_folder(out: Path) -> None:

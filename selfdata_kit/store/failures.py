@@ -8,17 +8,20 @@ be long and says nothing the user can act on (it holds no row content either way
 
 from __future__ import annotations
 
+import errno
 import re
 from pathlib import Path
 
-from ..errors import StoreUnusableError
+from ..errors import SelfdataError, StoreUnusableError
 
 _LOCK = re.compile(r"Could not set lock|Conflicting lock", re.I)
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 _DAMAGED = re.compile(r"Corrupt database|checksum|not a valid DuckDB database|"
                       r"Could not read enough bytes|database file.*(?:too small|truncated)|"
                       r"Failure while replaying WAL|INTERNAL Error", re.I)
-_FULL = re.compile(r"No space left|disk is full|Disk full|out of disk", re.I)
+# a quota or a file size limit (ulimit -f) stops writes like a full disk
+_FULL = re.compile(r"No space left|disk is full|Disk full|out of disk|quota exceeded|"
+                   r"File too large", re.I)
 _DENIED = re.compile(r"Permission denied|Read-only file system|Operation not permitted", re.I)
 _IN_THE_WAY = re.compile(r"Is a directory|Not a directory", re.I)
 
@@ -35,8 +38,10 @@ def unusable(error: BaseException, path: Path) -> StoreUnusableError | None:
                                   hint="close the other program (a notebook, `selfdata lab`,"
                                        " another import?) and retry")
     if _FULL.search(text):
-        return StoreUnusableError("the disk is full: the store could not be written",
-                                  file=where, hint="free some space on the disk and retry")
+        return StoreUnusableError(
+            "the disk is full (or your quota or file size limit is reached): the store could"
+            " not be written", file=where, hint="free some space on the disk and retry: the"
+            " store keeps what was imported before (each file goes in whole or not at all)")
     if _DENIED.search(text):
         if wal.name in text or not path.exists():
             what = f"its write-ahead log {wal.name}" if path.exists() else "the store file"
@@ -57,4 +62,25 @@ def unusable(error: BaseException, path: Path) -> StoreUnusableError | None:
             " or a file that is not a DuckDB store)", file=where,
             hint="restore it from a backup; or import your export files again into a new"
                  " store (--store new.duckdb): the exports themselves are unchanged")
+    return None
+
+
+_FULL_ERRNO = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_DENIED_ERRNO = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def output_failure(error: BaseException, where: Path | str) -> SelfdataError | None:
+    """A report, an export or a workshop folder that cannot be written (full disk, no
+    permission): its own message, naming the output, not the store. None: another error."""
+    code = getattr(error, "errno", None)
+    text = str(error)
+    if code in _FULL_ERRNO or (code is None and _FULL.search(text)):
+        return SelfdataError("the disk is full (or your quota or file size limit is reached):"
+                             " the output could not be written", file=str(where),
+                             hint="free some space on the disk (or choose another --out)"
+                                  " and retry; the store is unchanged")
+    if code in _DENIED_ERRNO or (code is None and _DENIED.search(text)):
+        return SelfdataError("cannot write the output here (permission denied or a read-only"
+                             " disk)", file=str(where),
+                             hint="choose a folder you own (--out), or check its mode")
     return None

@@ -1,0 +1,160 @@
+"""A full disk, for real: a small tmpfs mounted for the test (when the tests may mount, e.g.
+as root), and a file size limit (`ulimit -f`: RLIMIT_FSIZE with SIGXFSZ ignored, so writes
+fail with EFBIG as over a quota) everywhere. Commands run as subprocesses.
+
+An import that fills the disk stops with its own message and hint, no traceback and no lock
+hint; once space is freed the same import runs again and gives every row exactly once, and
+`selfdata check` finds the store healthy. Reading commands still work on the full disk;
+an export or a written output that fills it names the output, not the store."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from selfdata_kit.store import open_store
+from tests.conftest import ROOT, SAMPLE_FOLDERS, copy_store
+
+pytestmark = pytest.mark.slow  # a dozen imports of a persona, as subprocesses
+
+PERSONA = SAMPLE_FOLDERS[1]
+EXPORTS = (str(PERSONA / "bank"), str(PERSONA / "energy"))  # 3 files, 18,000 rows
+FULL = "the disk is full"
+LOCK_HINT = "close the other program"
+
+
+class SmallDisk:
+    """A folder whose disk holds `kb` kilobytes (tmpfs) or whose files may not grow past
+    `kb` kilobytes (file size limit); `free()` lifts the limit."""
+
+    def __init__(self, root: Path, kind: str, kb: int) -> None:
+        self.folder, self.kind, self.limit = root / "disk", kind, kb * 1024
+        self.folder.mkdir()
+        if kind == "tmpfs":
+            done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={kb}k", "tmpfs",
+                                   str(self.folder)], capture_output=True)
+            if done.returncode != 0:
+                pytest.skip("cannot mount a tmpfs here (not root?): the file size limit"
+                            " variant still runs")
+
+    def free(self) -> None:
+        if self.kind == "tmpfs":
+            subprocess.run(["mount", "-o", "remount,size=200m", str(self.folder)], check=True)
+        self.limit = None
+
+    def close(self) -> None:
+        if self.kind == "tmpfs":
+            subprocess.run(["umount", "-l", str(self.folder)], check=True)
+
+    def selfdata(self, *args: str) -> subprocess.CompletedProcess:
+        limit = self.limit if self.kind == "fsize" else None
+
+        def limited() -> None:
+            if limit is not None:
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a kill
+                resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+        return subprocess.run([sys.executable, "-m", "selfdata_kit.cli", *args],
+                              capture_output=True, text=True, cwd=ROOT, preexec_fn=limited)
+
+
+@pytest.fixture(params=["tmpfs", "fsize"])
+def disk_kind(request) -> str:
+    if request.param == "tmpfs" and os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
+    """Rows per table of the persona imported on a roomy disk."""
+    path = tmp_path_factory.mktemp("reference") / "s.duckdb"
+    assert subprocess.run([sys.executable, "-m", "selfdata_kit.cli", "import", *EXPORTS,
+                           "--person", "b", "--store", str(path)], cwd=ROOT,
+                          capture_output=True).returncode == 0
+    with open_store(path, read_only=True) as store:
+        return store.counts()
+
+
+def _no_traceback(done: subprocess.CompletedProcess) -> None:
+    assert "Traceback" not in done.stderr and "Exception" not in done.stderr, done.stderr[-3000:]
+
+
+@pytest.mark.parametrize(("start", "room_kb"), [("new", 300), ("sample store", 300)])
+def test_an_import_that_fills_the_disk_then_the_next_run(
+        disk_kind: str, start: str, room_kb: int, sample_store: Path, tmp_path: Path,
+        reference: dict[str, int]) -> None:
+    # a tmpfs holds every file; a file size limit applies to each file
+    base = sample_store.stat().st_size // 1024 if start == "sample store" else 0
+    disk = SmallDisk(tmp_path, disk_kind, base + room_kb if disk_kind == "tmpfs" else room_kb)
+    try:
+        store = disk.folder / "s.duckdb"
+        if start == "sample store":
+            copy_store(sample_store, store)
+        args = ("import", *EXPORTS, "--person", "b", "--store", str(store))
+        full = disk.selfdata(*args)
+        _no_traceback(full)
+        assert full.returncode == 1 and f"{store}: {FULL}" in full.stderr
+        assert "hint: free some space on the disk" in full.stderr
+        assert LOCK_HINT not in full.stderr
+
+        disk.free()
+        again = disk.selfdata(*args)
+        _no_traceback(again)
+        assert again.returncode == 0, again.stderr
+        check = disk.selfdata("check", "--store", str(store), "--json")
+        assert json.loads(check.stdout)["verdict"] == "healthy", check.stdout
+        with open_store(store, read_only=True) as s:
+            counts = {t: n for t, n in s.counts().items() if t != "imports"}
+            b_only = s.run("SELECT count(*) FROM transactions WHERE person_id = 'b'")[0][0]
+        if start == "sample store":
+            with open_store(sample_store, read_only=True) as sample:
+                before = sample.counts()
+            counts = {t: n - before[t] for t, n in counts.items()}
+        assert counts == {t: n for t, n in reference.items() if t != "imports"}
+        assert b_only == reference["transactions"]
+    finally:
+        disk.close()
+
+
+def test_reading_works_on_a_full_disk_and_an_export_names_itself(
+        disk_kind: str, sample_store: Path, tmp_path: Path) -> None:
+    disk = SmallDisk(tmp_path, disk_kind, sample_store.stat().st_size // 1024 + 64)
+    try:
+        store = copy_store(sample_store, disk.folder / "s.duckdb")
+        if disk_kind == "fsize":
+            disk.limit = 64 * 1024  # a Parquet file of the energy table is larger
+        for args in (("persons",), ("summary", "--person", SAMPLE_FOLDERS[0].name)):
+            done = disk.selfdata(*args, "--store", str(store))
+            assert done.returncode == 0 and not done.stderr.strip(), done.stderr
+        out = disk.folder / "export"
+        done = disk.selfdata("export", "--out", str(out), "--store", str(store))
+        _no_traceback(done)
+        assert done.returncode == 1 and f"{out}: {FULL}" in done.stderr
+        assert "the output could not be written" in done.stderr
+        assert "the store could not be written" not in done.stderr
+        assert "the store is unchanged" in done.stderr and LOCK_HINT not in done.stderr
+    finally:
+        disk.close()
+
+
+def test_a_written_output_that_fills_the_disk(disk_kind: str, tmp_path: Path) -> None:
+    disk = SmallDisk(tmp_path, disk_kind, 200)
+    try:
+        done = disk.selfdata("synth", "--persons", "1", "--out", str(disk.folder / "p"),
+                             "--year", "2024")
+        _no_traceback(done)
+        assert done.returncode == 1 and FULL in done.stderr, done.stderr[-2000:]
+        assert "the output could not be written" in done.stderr
+        assert str(disk.folder / "p") in done.stderr
+    finally:
+        disk.close()
+        shutil.rmtree(disk.folder, ignore_errors=True)
