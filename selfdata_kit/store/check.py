@@ -67,9 +67,10 @@ class CheckReport:
         newer = sorted(set(self.schema_versions) - set(self.shipped_versions))
         if newer:
             found.append(f"schema versions {newer} come from a newer selfdata_kit")
-        elif missing:
-            found.append(f"schema versions {missing} are not applied yet (any writing"
-                         " command applies them)")
+        elif missing and not self.schema_versions:
+            found.append("no schema version: not a selfdata_kit store, or its migrations"
+                         " table is lost")
+        # an older store is not a problem: any writing command applies the missing versions
         found += [f"schema: {d}" for d in self.schema_differences]
         for t in self.tables.values():
             if t.damaged:

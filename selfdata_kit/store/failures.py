@@ -80,7 +80,7 @@ def output_failure(error: BaseException, where: Path | str) -> SelfdataError | N
                              hint="free some space on the disk (or choose another --out)"
                                   " and retry; the store is unchanged")
     if code in _DENIED_ERRNO or (code is None and _DENIED.search(text)):
-        return SelfdataError("cannot write the output here (permission denied or a read-only"
-                             " disk)", file=str(where),
-                             hint="choose a folder you own (--out), or check its mode")
+        return SelfdataError("permission denied (or a read-only disk)", file=str(where),
+                             hint="check the owner and mode of the file and its folder"
+                                  " (ls -l), or write to a folder you own (--out)")
     return None

@@ -150,3 +150,22 @@ def test_no_store_there(tmp_path: Path, capsys) -> None:
     code, out = _check(tmp_path / "none.duckdb", capsys)
     assert code == 1 and "no store file here" in out
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_an_older_store_is_healthy(tmp_path: Path, capsys) -> None:
+    """A store made by an older version (its first migration only) is not a problem: the
+    next writing command migrates it."""
+    from selfdata_kit.store.tables import migrations
+
+    version, name, sql = migrations()[0]
+    store = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(store))
+    con.execute(sql)
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR"
+                " NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)")
+    con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+    con.execute("INSERT INTO store_meta VALUES ('hmac_key', '\\x01'::BLOB)")
+    con.close()
+    code, out = _check(store, capsys)
+    assert code == 0 and "verdict   healthy" in out, out
+    assert f"versions {version}  (this version ships" in out
