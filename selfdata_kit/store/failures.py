@@ -60,8 +60,9 @@ def unusable(error: BaseException, path: Path) -> StoreUnusableError | None:
         return StoreUnusableError(
             "the store file is damaged (DuckDB found blocks that do not match their checksum"
             " or a file that is not a DuckDB store)", file=where,
-            hint="restore it from a backup; or import your export files again into a new"
-                 " store (--store new.duckdb): the exports themselves are unchanged")
+            hint=f"restore it from a backup; or run `selfdata check --store '{path}'`: it says"
+                 " what still reads, and --repair writes a new store from it; or import your"
+                 " export files again into a new store (--store new.duckdb)")
     return None
 
 

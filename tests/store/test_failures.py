@@ -53,6 +53,7 @@ def test_a_store_damaged_in_the_middle(command: str, sample_store: Path, tmp_pat
     store = _damaged_middle(sample_store, tmp_path / "s.duckdb")
     err = _run(commands(store, tmp_path)[command], store, capsys)
     assert DAMAGED in err and BACKUP in err and LOCK_HINT not in err
+    assert f"selfdata check --store '{store}'" in err
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])
