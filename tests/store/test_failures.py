@@ -141,3 +141,19 @@ def test_a_read_only_folder(folder: Path) -> None:
     new = folder.parent / "new.duckdb"
     code, err = _as_user(["import", str(BANK), "--person", "b"], new)
     assert code == 1 and "cannot create files in the store's folder (the store file)" in err
+
+
+@pytest.mark.parametrize("command", ["import", "summary", "export"])
+def test_one_flipped_data_block(command: str, sample_store: Path, tmp_path: Path,
+                                capsys) -> None:
+    """Bytes flipped in one real data block (the transactions' uids): the command that reads
+    it says the store is damaged and points to `selfdata check`; no traceback."""
+    from tests.store.test_check import damage_block_of
+
+    store = copy_store(sample_store, tmp_path / "s.duckdb")
+    damage_block_of(store, "transactions")
+    args = commands(store, tmp_path)[command]
+    if command == "import":  # the sample persona's own statement: its uids are looked up
+        args = ["import", str(SAMPLE_FOLDERS[0] / "bank"), "--person", SAMPLE_FOLDERS[0].name]
+    err = _run(args, store, capsys)
+    assert DAMAGED in err and "selfdata check --store" in err and LOCK_HINT not in err
