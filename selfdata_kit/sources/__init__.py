@@ -55,6 +55,10 @@ def detect_source(inp: InputFile) -> Source:
     if not head.strip():
         raise UnknownFormatError("the file is empty", file=inp.name,
                                  hint="download the export again")
+    from .layout import layout_source  # the user's layouts (--layout, saved) come first
+
+    if (by_layout := layout_source(inp)) is not None:
+        return by_layout
     claims = [s for s in all_sources() if _safe_detect(s, inp)]
     if len(claims) == 1:
         return claims[0]
