@@ -9,17 +9,20 @@ from pathlib import Path
 from ..errors import SelfdataError
 from ..ingest import FileOutcome, import_cohort, import_paths, person_folders
 from ..ingest.cohort import PersonImport
+from ..sources.layout import layout_in_force, load_layout
 from ..store import open_store
 
 
 def run_import(store_path: Path, paths: list[str], person: str | None, *,
                skip_bad_rows: bool = False, region: str = "FR",
-               keep_names: bool = False) -> int:
+               keep_names: bool = False, layout: Path | None = None) -> int:
     if not paths or not person:
         raise SelfdataError("give the files to import and --person ID (or --cohort DIR)",
                             hint="selfdata import releve.ofx --person me")
+    # a wrong layout file fails before any store is opened or created
+    in_force = load_layout(layout) if layout is not None else None
     new_store = not store_path.exists()
-    with open_store(store_path) as store:
+    with open_store(store_path) as store, layout_in_force(in_force):
         outcomes = import_paths(store, paths, person, on_file=print_outcome,
                                 skip_bad_rows=skip_bad_rows, default_region=region,
                                 keep_names=keep_names)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from ...errors import FormatError
-from ..base import InputFile
 from ..bank.fr_csv.layout import (
     DELIMITERS,
     SYNONYMS,
@@ -22,6 +21,7 @@ from ..bank.fr_csv.layout import (
     normalise,
     split_line,
 )
+from ..base import InputFile
 from ..text import decode, guess_decimal_for_column, sniff_delimiter
 from .spec import CsvLayout
 
@@ -29,8 +29,8 @@ SEARCH_LINES = 30
 # header words other than French: normalised (lower case, no accents, punctuation as space)
 OTHER_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(("buchungstag", "buchungsdatum", "datum", "transaction date", "posting date",
-                     "booking date", "boekingsdatum", "fecha", "fecha operacion", "data", "data operazione",
-                     "datum transactie", "boekdatum", "date"), "date"),
+                     "booking date", "boekingsdatum", "fecha", "fecha operacion", "data",
+                     "data operazione", "datum transactie", "boekdatum", "date"), "date"),
     **dict.fromkeys(("valuta", "valutadatum", "wertstellung", "wertstellungsdatum", "value date",
                      "fecha valor", "data valuta", "rentedatum", "valutadatum"), "value_date"),
     **dict.fromkeys(("verwendungszweck", "description", "memo", "details",
@@ -45,7 +45,8 @@ OTHER_SYNONYMS: dict[str, str] = {
                      "inkomsten", "bijschrijving", "abono", "accrediti", "eingang"), "credit"),
     **dict.fromkeys(("saldo", "balance", "kontostand", "running balance", "saldo nach buchung"),
                     "balance"),
-    **dict.fromkeys(("wahrung", "waehrung", "currency", "munt", "devies", "divisa", "valuta rekening"), "currency"),
+    **dict.fromkeys(("wahrung", "waehrung", "currency", "munt", "devies", "divisa",
+                     "valuta rekening"), "currency"),
     **dict.fromkeys(("konto", "account", "account number", "rekeningnummer", "rekening",
                      "auftragskonto", "cuenta", "conto"), "account"),
     # not "kontonummer", "iban": German exports name so the counterparty's account

@@ -14,13 +14,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...errors import FormatError
-from ..base import InputFile, Parsed, RowError
-from ..text import decode
 from ..bank.fr_csv import convert as cv
 from ..bank.fr_csv.blocks import Block, read_rows, row_lines
 from ..bank.fr_csv.layout import Layout, fit_cells, split_line
 from ..bank.fr_csv.meta import AccountMeta
 from ..bank.fr_csv.rows import BlockResult, _balances
+from ..base import InputFile, Parsed, RowError
+from ..text import decode
 from .spec import CsvLayout
 
 HINT = "correct the layout file (see docs/formats.md, 'a layout file in five minutes')"

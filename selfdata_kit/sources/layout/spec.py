@@ -92,6 +92,9 @@ def parse_layout(text: str, name: str) -> CsvLayout:
                           " amount (or debit and credit)", file=name,
                           hint="see docs/formats.md, 'a layout file in five minutes'")
     for role, number in columns.items():
+        if role in KEYS and role not in ROLES:  # TOML puts every key after [columns] inside it
+            raise fail(role, "to be set above [columns] (it is not a column role)",
+                       "columns")
         if role not in ROLES:
             raise fail(role, "a role among " + ", ".join(ROLES), "columns")
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
