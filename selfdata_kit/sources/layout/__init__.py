@@ -18,12 +18,12 @@ from contextvars import ContextVar
 from ..base import InputFile, ParseContext, Parsed, Source
 from .guess import guess_layout
 from .read import parse_with_layout
-from .saved import layouts_dir, matches, save_layout, saved_layouts
+from .saved import layouts_dir, matches, save_layout, saved_layouts, store_layout
 from .spec import CsvLayout, load_layout, parse_layout, to_toml
 
 __all__ = ["CsvLayout", "as_source", "guess_layout", "layout_in_force", "layout_source",
            "layouts_dir", "load_layout", "parse_layout", "save_layout", "saved_layouts",
-           "to_toml"]
+           "store_layout", "to_toml"]
 
 SOURCE_NAME = "csv-layout"
 _IN_FORCE: ContextVar[CsvLayout | None] = ContextVar("selfdata_layout", default=None)

@@ -19,7 +19,7 @@ from ...errors import FormatError, SelfdataError
 from ..bank.fr_csv.layout import fit_cells, is_amount, split_line
 from ..base import InputFile
 from ..text import looks_binary
-from .spec import CsvLayout, load_layout
+from .spec import CsvLayout, load_layout, parse_layout
 
 ENV = "SELFDATA_LAYOUTS_DIR"
 log = logging.getLogger(__name__)
@@ -54,18 +54,26 @@ def saved_layouts() -> tuple[CsvLayout, ...]:
 
 
 def save_layout(path: str | Path, name: str | None = None) -> Path:
-    """Check a layout and copy it to the layouts folder (owner-only); returns where."""
-    layout = load_layout(path)
+    """Check a layout file and copy it to the layouts folder (owner-only); returns where."""
+    return store_layout(Path(path).read_text(encoding="utf-8"), name or Path(path).stem,
+                        str(path))
+
+
+def store_layout(text: str, name: str, origin: str = "layout") -> Path:
+    """Check layout text and write it to the layouts folder as NAME.toml (owner-only)."""
+    layout = parse_layout(text, origin)
     if layout.header is None and layout.column_count is None:
         raise FormatError(
             "a saved layout recognises files by their header: add `header = \"...\"` (the"
-            " header line), or `column_count = N` for files without a header", file=str(path),
+            " header line), or `column_count = N` for files without a header", file=origin,
             hint="`selfdata layout guess FILE` writes both")
-    stem = re.sub(r"[^\w.-]+", "_", name or Path(path).stem).strip("._") or "layout"
+    stem = re.sub(r"[^\w.-]+", "_", name).strip("._") or "layout"
     folder = layouts_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     target = folder / f"{stem}.toml"
-    target.write_text(Path(path).read_text(encoding="utf-8"), encoding="utf-8")
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
     target.chmod(0o600)
     return target
 
