@@ -77,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
                         description="List the saved layouts and how each recognises files.")
     q.set_defaults(func=cmd_layout_list)
 
+    p = sub.add_parser("doctor", help="what to check before trusting a report",
+                       description="Per person, table and source: the period covered, gaps"
+                       " longer than a week, months with unusually few rows, rows rejected,"
+                       " files skipped as unknown, suspected duplicates across files.")
+    p.add_argument("--person", help="only this person (default: every person)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--thresholds", type=Path, metavar="FILE",
+                   help="your own thresholds (same keys as selfdata_kit/data/doctor.toml)")
+    _store_arg(p)
+    p.set_defaults(func=cmd_doctor)
+
     p = sub.add_parser("formats", help="list the export formats selfdata_kit reads",
                        description="List the export formats selfdata_kit reads.")
     p.set_defaults(func=cmd_formats)
@@ -284,6 +295,12 @@ def cmd_layout_list(args: argparse.Namespace) -> int:
     from .commands.layout import layout_list
 
     return layout_list()
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .commands.doctor import run_doctor
+
+    return run_doctor(args.store, args.person, args.json, args.thresholds)
 
 
 def cmd_formats(args: argparse.Namespace) -> int:
