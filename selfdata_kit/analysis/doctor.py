@@ -134,7 +134,8 @@ def duplicate_suspects(con: duckdb.DuckDBPyConnection,
             FROM transactions t JOIN imports i ON i.import_id = t.import_id
             WHERE $person IS NULL OR t.person_id = $person
             GROUP BY ALL)
-        SELECT person_id, account_id, booked_on, amount, rows::BIGINT AS rows, files
+        SELECT person_id, account_id, booked_on, CAST(amount AS VARCHAR) AS amount,
+               rows::BIGINT AS rows, files
         FROM k WHERE n_files > 1
         ORDER BY person_id, account_id, booked_on, amount""", person)
 

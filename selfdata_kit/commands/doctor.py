@@ -81,7 +81,7 @@ def _text(person: str, c: dict[str, pd.DataFrame], th: dict) -> str:
             lambda r: f"{r.table} from {r.source}: {r.month:%Y-%m} has {r.rows} rows"
             f" (usually {r.usual:g})")
     section("files imported with rows rejected", c["rejected_rows"],
-            lambda r: f"{r.path}: {r.rejected} rows (lines {r.lines or '?'});"
+            lambda r: f"{r.path}: {r.rejected} row(s) (line(s) {r.lines or '?'});"
             " `selfdata imports --issues` says why")
     section("files skipped: no format recognised them", c["skipped_files"],
             lambda r: f"{r.path} ({r.reason})")

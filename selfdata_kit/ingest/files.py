@@ -25,7 +25,6 @@ from ..errors import (
 from ..sources import detect_source
 from ..sources.base import InputFile, ParseContext, Parsed, RowError, Source
 from ..store import ImportCounts, Store
-from ..store.skipped import log_skipped
 from .inputs import expand
 
 log = logging.getLogger(__name__)
@@ -150,7 +149,6 @@ def write_prepared(store: Store, prep: Prepared, person_id: str) -> FileOutcome:
         if not prep.explicit and isinstance(prep.error, UnknownFormatError):
             # inside a folder or an archive, files we do not know are listed, not fatal
             reason = prep.error.message.split(";")[0]  # not the list of formats, each time
-            log_skipped(store, person_id, redact_name(prep.name), reason)  # for `doctor`
             return FileOutcome(prep.name, "skipped", reason=reason)
         return FileOutcome(prep.name, "failed", source=prep.source, error=prep.error)
     assert prep.parsed is not None and prep.source is not None and prep.started_at

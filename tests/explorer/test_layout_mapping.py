@@ -21,9 +21,9 @@ from selfdata_kit.store import open_store
 FIXTURES = Path(__file__).resolve().parents[1] / "sources" / "layout" / "fixtures"
 BARCLAYS = (FIXTURES / "uk_barclays.csv").read_bytes()
 # no header words any language table knows, and a text column first: nothing is guessed
-ODD = ("Ref|When|What|How much\n"
-       "A1|2024-03-01|Coop|-12.50\n"
-       "A2|2024-03-04|Salary|3200.00\n").encode()
+ODD = (b"Ref|When|What|How much\n"
+       b"A1|2024-03-01|Coop|-12.50\n"
+       b"A2|2024-03-04|Salary|3200.00\n")
 
 
 @pytest.fixture(autouse=True)
