@@ -35,6 +35,7 @@ _BUILTIN = (
     "energy.enedis_dataconnect",
     "energy.grdf",
     "energy.greenbutton",
+    "energy.xlsx_exports",
     "places.takeout_records",
     "places.takeout_semantic",
     "places.timeline",
