@@ -64,7 +64,10 @@ class LayoutMapping:
         common = max(set(counts), key=counts.count) if counts else 0
         above = split_line(lines[lay.skip_lines - 1], lay.delimiter) \
             if 0 < lay.skip_lines <= len(lines) else None
-        header = above if above is not None and fit_cells(above, common) else None
+        # a header names columns: a line holding dates or amounts is a row (and a saved
+        # layout must never keep a row of the user's data as its "header")
+        header = above if above is not None and fit_cells(above, common) and not any(
+            is_date(c) or is_amount(c) for c in above) else None
         return header, [r for r in (fit_cells(b, common) for b in body) if r]
 
     def columns(self) -> list[tuple[int, str]]:

@@ -139,3 +139,13 @@ def test_import_file_still_detects_builtin_formats_with_no_saved_layouts(model) 
     ofx = next((Path(__file__).resolve().parents[1] / "sources" / "bank" / "fixtures")
                .glob("ofx1_dates.ofx"))
     assert import_file(model.store, InputFile.from_path(ofx), "ana").source.name == "ofx"
+
+
+def test_a_data_row_above_the_first_row_is_never_kept_as_the_header() -> None:
+    data = (FIXTURES / "headerless_iso.csv").read_bytes()
+    m = LayoutMapping("coop.csv", data)
+    m.set(skip_lines=1)  # the user skips the first row: it is data, not a header
+    m.set_role(1, "date")
+    m.set_role(3, "amount")
+    text = m.toml()
+    assert "Coop" not in text and "header =" not in text and "column_count = 4" in text
