@@ -42,7 +42,7 @@ def layout_guess(file: Path, out: Path | None) -> int:
 
 def layout_save(path: Path, name: str | None) -> int:
     target = save_layout(path, name)
-    print(f"saved {target}: `selfdata import` now reads files with this header by it")
+    print(f"saved {target}: `selfdata import` now reads files with this header (or shape) by it")
     return 0
 
 

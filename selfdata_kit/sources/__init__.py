@@ -75,7 +75,8 @@ def detect_source(inp: InputFile) -> Source:
     raise UnknownFormatError(
         f"{what}; known formats: {known}",
         file=inp.name,
-        hint="`selfdata formats` describes each one; check you picked the export itself",
+        hint="`selfdata formats` describes each one; check you picked the export itself"
+        " (a bank CSV of another layout: `selfdata layout guess FILE` writes a layout for it)",
     )
 
 
