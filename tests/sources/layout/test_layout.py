@@ -295,3 +295,18 @@ def test_cli_a_wrong_layout_fails_before_creating_a_store(tmp_path, capsys) -> N
                  "ana", "--store", str(store)]) == 1
     err = capsys.readouterr().err
     assert "L.toml" in err and "Traceback" not in err and not store.exists()
+
+
+def test_conformance_societe_generale_through_a_guessed_layout(store) -> None:
+    """A real export written by others: the layout guessed from it reads the same rows as
+    the built-in reader (2 transactions, sum 41.90)."""
+    from tests.conftest import conformance
+
+    path = conformance("bank/fr_societe_generale.csv")
+    layout, _ = guess_layout(InputFile.from_path(path))
+    assert (layout.skip_lines, layout.columns) == (
+        4, {"date": 1, "label": 2, "amount": 4, "currency": 5})
+    with layout_in_force(layout):
+        report = import_file(store, InputFile.from_path(path), "ana")
+    assert report.status == "imported" and report.counts.rows_inserted == 2
+    assert store.run("SELECT sum(amount) FROM transactions") == [(D("41.90"),)]
