@@ -173,3 +173,25 @@ def test_detection_needs_the_zip_magic_and_the_extension(sheets) -> None:
     data = sheets["grdf_daily.xlsx"].read_bytes()
     assert not xlsx_exports.detect(InputFile.from_bytes("export.zip", data))
     assert not xlsx_exports.detect(InputFile.from_bytes("x.xlsx", b"Horodate;Valeur\n"))
+
+
+@pytest.mark.slow
+def test_conformance_enedis_load_curve_as_a_spreadsheet(store, tmp_path) -> None:
+    """The real Enedis load-curve export (written by others), its cells put in a sheet under
+    a title row as the spreadsheet download has them: the same readings as the CSV."""
+    from openpyxl import Workbook
+
+    from tests.conftest import conformance
+
+    text = conformance("energy/enedis_load_curve.csv").read_text(encoding="utf-8-sig")
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Courbe de charge")
+    sheet.append(["Mes données de consommation - Enedis"])
+    for line in text.splitlines():
+        sheet.append(line.split(";"))
+    path = tmp_path / "Enedis_Conso_Heure.xlsx"
+    book.save(path)
+    report = load(store, path)
+    assert report.counts.rows_inserted == 27_665
+    [(kwh,)] = store.run("SELECT sum(kwh) FROM energy")
+    assert abs(kwh - 10_684) / 10_684 < 0.005
