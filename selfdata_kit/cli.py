@@ -50,7 +50,43 @@ def build_parser() -> argparse.ArgumentParser:
                    help="country for phone numbers written without one (default FR)")
     p.add_argument("--keep-names", action="store_true",
                    help="keep contact names from the export (dropped by default)")
+    p.add_argument("--layout", type=Path, metavar="L.toml",
+                   help="read the given CSV files with this layout file (see `selfdata layout`)")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("layout", help="layout files for bank CSVs no built-in format knows",
+                       description="Say what the columns of your bank's CSV are: `guess` prints"
+                       " a layout sniffed from a file, you correct it, `selfdata import FILE"
+                       " --layout L.toml` imports with it, `save` keeps it so later files with"
+                       " the same header are recognised. See docs/formats.md.")
+    lsub = p.add_subparsers(dest="layout_command", required=True, metavar="ACTION")
+    q = lsub.add_parser("guess", help="print a layout sniffed from a CSV file",
+                        description="Print a TOML layout sniffed from FILE (or write it to"
+                        " --out), to be checked and corrected.")
+    q.add_argument("file", type=Path, metavar="FILE")
+    q.add_argument("--out", type=Path, metavar="L.toml", help="write it to this file")
+    q.set_defaults(func=cmd_layout_guess)
+    q = lsub.add_parser("save", help="keep a layout in your layouts folder",
+                        description="Check a layout file and copy it to the layouts folder"
+                        " ($SELFDATA_LAYOUTS_DIR, else $XDG_CONFIG_HOME/selfdata_kit/layouts):"
+                        " `selfdata import` then applies it to files with the same header.")
+    q.add_argument("path", type=Path, metavar="L.toml")
+    q.add_argument("--name", help="file name in the layouts folder (default: the file's)")
+    q.set_defaults(func=cmd_layout_save)
+    q = lsub.add_parser("list", help="list the saved layouts",
+                        description="List the saved layouts and how each recognises files.")
+    q.set_defaults(func=cmd_layout_list)
+
+    p = sub.add_parser("doctor", help="what to check before trusting a report",
+                       description="Per person, table and source: the period covered, gaps"
+                       " longer than a week, months with unusually few rows, rows rejected,"
+                       " files skipped as unknown, suspected duplicates across files.")
+    p.add_argument("--person", help="only this person (default: every person)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--thresholds", type=Path, metavar="FILE",
+                   help="your own thresholds (same keys as selfdata_kit/data/doctor.toml)")
+    _store_arg(p)
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("formats", help="list the export formats selfdata_kit reads",
                        description="List the export formats selfdata_kit reads.")
@@ -256,11 +292,35 @@ def cmd_import(args: argparse.Namespace) -> int:
                "keep_names": args.keep_names}
     store = args.store or default_store_path()
     if args.cohort:
-        if args.paths or args.person:
-            raise SelfdataError("--cohort imports every person's folder: give no PATH and no"
-                                " --person with it")
+        if args.paths or args.person or args.layout:
+            raise SelfdataError("--cohort imports every person's folder: give no PATH, no"
+                                " --person and no --layout with it (saved layouts apply)")
         return run_import_cohort(store, args.cohort, jobs=args.jobs, **options)
-    return run_import(store, args.paths, args.person, **options)
+    return run_import(store, args.paths, args.person, layout=args.layout, **options)
+
+
+def cmd_layout_guess(args: argparse.Namespace) -> int:
+    from .commands.layout import layout_guess
+
+    return layout_guess(args.file, args.out)
+
+
+def cmd_layout_save(args: argparse.Namespace) -> int:
+    from .commands.layout import layout_save
+
+    return layout_save(args.path, args.name)
+
+
+def cmd_layout_list(args: argparse.Namespace) -> int:
+    from .commands.layout import layout_list
+
+    return layout_list()
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .commands.doctor import run_doctor
+
+    return run_doctor(args.store, args.person, args.json, args.thresholds)
 
 
 def cmd_formats(args: argparse.Namespace) -> int:

@@ -9,20 +9,29 @@ from pathlib import Path
 from ..errors import SelfdataError
 from ..ingest import FileOutcome, import_cohort, import_paths, person_folders
 from ..ingest.cohort import PersonImport
-from ..store import open_store
+from ..ingest.files import redact_name
+from ..sources.layout import layout_in_force, load_layout
+from ..store import Store, open_store
+from ..store.skipped import log_skipped
+
+# the reasons `ingest` gives for files of a folder or zip that no format recognised
+UNKNOWN_REASONS = ("not a format selfdata_kit knows", "a binary file")
 
 
 def run_import(store_path: Path, paths: list[str], person: str | None, *,
                skip_bad_rows: bool = False, region: str = "FR",
-               keep_names: bool = False) -> int:
+               keep_names: bool = False, layout: Path | None = None) -> int:
     if not paths or not person:
         raise SelfdataError("give the files to import and --person ID (or --cohort DIR)",
                             hint="selfdata import releve.ofx --person me")
+    # a wrong layout file fails before any store is opened or created
+    in_force = load_layout(layout) if layout is not None else None
     new_store = not store_path.exists()
-    with open_store(store_path) as store:
+    with open_store(store_path) as store, layout_in_force(in_force):
         outcomes = import_paths(store, paths, person, on_file=print_outcome,
                                 skip_bad_rows=skip_bad_rows, default_region=region,
                                 keep_names=keep_names)
+        log_unknown_files(store, person, outcomes)
     if new_store and not any(r.status == "imported" for r in outcomes):
         _remove_store(store_path)
     failed = [r for r in outcomes if r.status == "failed"]
@@ -53,6 +62,7 @@ def run_import_cohort(store_path: Path, folder: Path, *, jobs: int = 2,
             for r in summary.failed:
                 bar.write(f"  FAILED {r.error}")
             bar.update(1)
+            log_unknown_files(store, summary.person, summary.files)
 
         summaries = import_cohort(store, folder, jobs=jobs, on_person=done,
                                   skip_bad_rows=skip_bad_rows, default_region=region,
@@ -63,6 +73,17 @@ def run_import_cohort(store_path: Path, folder: Path, *, jobs: int = 2,
     print(f"{len(summaries)} person(s), {sum(s.rows for s in summaries)} new row(s),"
           f" {failed} file(s) failed; store {store_path}")
     return 1 if failed else 0
+
+
+def log_unknown_files(store: Store, person: str, outcomes: list[FileOutcome]) -> None:
+    """Keep the files of a folder or zip that no format recognised in the import log, for
+    `selfdata doctor`. Only when the import brought something in: an import that brings
+    nothing leaves the store as it was."""
+    if not any(r.status == "imported" for r in outcomes):
+        return
+    for r in outcomes:
+        if r.status == "skipped" and r.reason and r.reason.startswith(UNKNOWN_REASONS):
+            log_skipped(store, person, redact_name(r.name), r.reason)
 
 
 def _remove_store(store_path: Path) -> None:

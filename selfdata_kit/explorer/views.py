@@ -89,10 +89,11 @@ class ImportPanel(w.VBox):
         self.button = w.Button(description=_t("import.button", lang), button_style="primary",
                                icon="upload")
         self.result = w.HTML()
+        self.mapping = w.VBox()  # column mapping forms for CSVs no format recognised
         self.button.on_click(lambda _: self.run())
         super().__init__([w.HTML(f"<p>{_t('import.intro', lang)}</p>"),
                           w.HBox([self.upload, self.person]), self.skip_bad_rows, self.button,
-                          self.result])
+                          self.result, self.mapping])
 
     def run(self) -> list[FileOutcome]:
         lang, person = self.model.lang, self.person.value.strip()
@@ -107,6 +108,10 @@ class ImportPanel(w.VBox):
             return []
         reports = self.model.import_files(files, person, self.skip_bad_rows.value)
         self.result.value = import_report_html(reports, lang)
+        from .layout_mapping import forms_for_failures
+
+        self.mapping.children = tuple(forms_for_failures(files, reports, self.model, person,
+                                                         lang, self.on_import))
         self.upload.value = ()  # the bytes are in the store now; do not keep a second copy
         if self.on_import:
             self.on_import()

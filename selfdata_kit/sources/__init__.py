@@ -35,6 +35,7 @@ _BUILTIN = (
     "energy.enedis_dataconnect",
     "energy.grdf",
     "energy.greenbutton",
+    "energy.xlsx_exports",
     "places.takeout_records",
     "places.takeout_semantic",
     "places.timeline",
@@ -55,6 +56,10 @@ def detect_source(inp: InputFile) -> Source:
     if not head.strip():
         raise UnknownFormatError("the file is empty", file=inp.name,
                                  hint="download the export again")
+    from .layout import layout_source  # the user's layouts (--layout, saved) come first
+
+    if (by_layout := layout_source(inp)) is not None:
+        return by_layout
     claims = [s for s in all_sources() if _safe_detect(s, inp)]
     if len(claims) == 1:
         return claims[0]
@@ -70,7 +75,8 @@ def detect_source(inp: InputFile) -> Source:
     raise UnknownFormatError(
         f"{what}; known formats: {known}",
         file=inp.name,
-        hint="`selfdata formats` describes each one; check you picked the export itself",
+        hint="`selfdata formats` describes each one; check you picked the export itself"
+        " (a bank CSV of another layout: `selfdata layout guess FILE` writes a layout for it)",
     )
 
 

@@ -50,7 +50,8 @@ def test_the_cohort_imports_every_person_once(cohort, tmp_path, capsys) -> None:
     root, store, persons = cohort
     with open_store(store, read_only=True) as s:
         assert [p for (p,) in s.run("SELECT person_id FROM persons ORDER BY 1")] == persons
-        assert s.run("SELECT count(*) FROM imports WHERE status <> 'ok'") == [(0,)]
+        assert s.run("SELECT count(*) FROM imports WHERE status <> 'ok'"
+                     " AND NOT (status = 'skipped' AND path LIKE '%/truth.json')") == [(0,)]
     # a serial import of three persons gives the same rows as the parallel one
     few = tmp_path / "few"
     few.mkdir()
