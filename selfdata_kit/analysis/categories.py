@@ -148,11 +148,10 @@ def _build(con: duckdb.DuckDBPyConnection, person: str, patterns: pd.DataFrame,
                                 if r.kind == "merchant"],
                                columns=["merchant", "category", "sub"], dtype=object)
     labels = [r for r in mine if r.kind == "label"]
-    # the first label rule whose text the label (upper case, no accents, spaces collapsed) holds
-    plain_label = ("regexp_replace(strip_accents(upper(coalesce(label, ''))), '\\s+', ' ',"
-                   " 'g')")
-    label_case = "CASE " + "".join(f"WHEN contains({plain_label}, {_literal(r.match)}) THEN {n} "
-                                   for n, r in enumerate(labels)) + "END" if labels else "NULL"
+    # the first label rule whose text the label holds
+    label_case = "CASE " + "".join(
+        f"WHEN contains({_plain('label')}, {_literal(r.match)}) THEN {n} "
+        for n, r in enumerate(labels)) + "END" if labels else "NULL"
     con.register("_by_uid", by_uid)
     con.register("_by_merchant", by_merchant)
     con.register("_label_rules", pd.DataFrame(
@@ -215,6 +214,12 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _plain(column: str) -> str:
+    """SQL: the label as rules compare it, like `category_rules.plain` (upper case, no
+    accents, spaces collapsed)."""
+    return f"regexp_replace(strip_accents(upper(coalesce({column}, ''))), '\\s+', ' ', 'g')"
+
+
 def _sign(sign: str) -> str:
     return {"debit": " AND debit", "credit": " AND NOT debit"}.get(sign, "")
 
@@ -256,3 +261,44 @@ def categorize(con: duckdb.DuckDBPyConnection, scope: Scope,
                     ).fetchall()
         _remember(con, "categorized", key)
     return "categorized"
+
+
+PROPOSE_AFTER = 3  # identical choices for one merchant before a merchant rule is proposed
+
+
+def proposals(con: duckdb.DuckDBPyConnection, person: str) -> pd.DataFrame:
+    """Merchant rules worth proposing: a merchant with at least `PROPOSE_AFTER` transactions
+    the person put by hand (transaction rules) in the same category, and no merchant rule
+    yet. Columns merchant, category, choices."""
+    mine = read_rules(person_rules_file(con, person))
+    chosen = pd.DataFrame([(r.match, r.category) for r in mine if r.kind == "transaction"],
+                          columns=["uid", "category"], dtype=object)
+    ruled = pd.DataFrame({"merchant": [r.match for r in mine if r.kind == "merchant"]},
+                         dtype=object)
+    table = person_categories(con, person)
+    con.register("_chosen", chosen)
+    con.register("_ruled", ruled)
+    try:
+        return con.execute(f"""
+            SELECT p.merchant, c.category, count(*) AS choices
+            FROM _chosen c JOIN {table} p ON p.uid = c.uid
+            WHERE p.merchant NOT IN (SELECT merchant FROM _ruled)
+            GROUP BY 1, 2 HAVING count(*) >= {PROPOSE_AFTER}
+            ORDER BY choices DESC, p.merchant, c.category""").df()
+    finally:
+        con.unregister("_chosen")
+        con.unregister("_ruled")
+
+
+def decided(con: duckdb.DuckDBPyConnection, person: str, rule: Rule) -> int:
+    """How many of the person's transactions `rule` decides now (a later-applied rule may be
+    shadowed by an earlier one: see the order in the module docstring)."""
+    table = person_categories(con, person)
+    column = {"transaction": "uid", "merchant": "merchant"}.get(rule.kind)
+    if column:
+        return con.execute(f"SELECT count(*) FROM {table} WHERE decided_by = ? AND {column} = ?",
+                           [rule.kind, rule.match]).fetchall()[0][0]
+    return con.execute(f"""SELECT count(*) FROM {table} p JOIN transactions t USING (uid)
+        WHERE t.person_id = ? AND p.decided_by = 'label' AND p.category = ?
+          AND contains({_plain("t.label")}, ?)""",
+                       [person, rule.category, rule.match]).fetchall()[0][0]
