@@ -53,11 +53,15 @@ def test_a_merchant_rule_moves_its_spending_and_removing_it_restores(student, ca
     assert read_rules(rules_file) == []
 
 
-def test_a_rule_survives_a_reimport_and_a_forget(student, capsys) -> None:
+def test_rules_survive_a_reimport_and_a_forget(student, capsys) -> None:
     assert categorize(student, "--match", "Netflix", "--category", "fun") == 0
-    capsys.readouterr()
+    with open_store(student, read_only=True) as s:
+        uid, amount = s.run("SELECT uid, -amount FROM transactions WHERE label LIKE '%BIOCOOP%'"
+                            " ORDER BY uid LIMIT 1")[0]
+    assert categorize(student, "--transaction", uid, "--category", "gift") == 0
     with_rule = summary(student, capsys)
     assert with_rule["fun"] == Decimal("161.88")  # twelve months of NETFLIX at 13.49
+    assert with_rule["gift"] == amount
     bank = SAMPLE_DATA / PERSON / "bank"
     assert main(["import", str(bank), "--person", PERSON, "--store", str(student)]) == 0
     assert summary(student, capsys) == with_rule
