@@ -15,6 +15,7 @@ from selfdata_kit.cli import main
 from selfdata_kit.enrich.category_rules import read_rules
 from selfdata_kit.store import open_store
 from tests.conftest import SAMPLE_DATA, copy_store
+from tests.hostile import PAYLOADS, assert_text_only
 
 PERSON = "p0001-student"
 
@@ -116,3 +117,24 @@ def test_a_broken_rules_file_names_itself(student, capsys, tmp_path, monkeypatch
     assert main(["summary", "--person", PERSON, "--store", str(student)]) == 1
     err = capsys.readouterr().err
     assert f"{PERSON}.toml" in err and "rule 1: expected one of" in err
+
+
+@pytest.mark.slow
+def test_the_report_reruns_after_a_rule_and_shows_hostile_categories_as_text(
+        student, tmp_path, capsys) -> None:
+    """The real spending page (papermill, nbconvert): a new rule reruns the up-to-date report,
+    and categories named like markup are text in it."""
+    out = tmp_path / "reports"
+    report = ["report", "--person", PERSON, "--reports", "spending", "--lang", "en",
+              "--jobs", "1", "--out", str(out), "--store", str(student)]
+    assert main(report) == 0
+    page = out / PERSON / "spending.html"
+    first = page.stat().st_mtime_ns
+    assert main(report) == 0 and page.stat().st_mtime_ns == first  # up to date: skipped
+    merchants = ("LIDL", "BIOCOOP", "CARREFOUR CITY", "BURGER KING", "PIZZERIA DA MARCO")
+    for merchant, name in zip(merchants, PAYLOADS, strict=False):
+        assert categorize(student, "--merchant", merchant, "--category", name) == 0
+    assert main(report) == 0 and page.stat().st_mtime_ns != first
+    html = page.read_text(encoding="utf-8")
+    assert_text_only(html)  # no element, handler or script the categories could have made
+    assert "onerror=alert(1)" in html and "example.invalid/x.png" in html  # in the charts
