@@ -14,6 +14,7 @@ from selfdata_kit.enrich.category_rules import read_rules
 from selfdata_kit.explorer.model import explorer
 from selfdata_kit.store import open_store
 from tests.conftest import copy_store
+from tests.hostile import PAYLOADS, assert_text_only
 
 PERSON = "p0001-student"
 HOSTILE = '<img src=x onerror="alert(1)">'
@@ -88,3 +89,20 @@ def test_an_empty_category_is_a_message_not_a_traceback(view) -> None:
     panel.save.click()
     assert "printable characters" in panel.message.value
     assert view.model.rules() == []
+
+
+def test_markup_like_categories_stay_text_in_every_view(view) -> None:
+    model = view.model
+    for merchant, name in zip(("LIDL", "BIOCOOP", "CARREFOUR CITY"), PAYLOADS, strict=False):
+        model.recategorize(name, merchant=merchant)
+    uid = model.recategorizable()["uid"].iloc[0]
+    model.recategorize(PAYLOADS[3], uid=uid)
+    view.sync(controls=False)
+    page = lambda fragment: f"<html><body>{fragment}</body></html>"  # noqa: E731
+    assert_text_only(page(view.categories.rules.value), shown=PAYLOADS[:3])
+    assert_text_only(page(model.rows_html("spending")), shown=PAYLOADS[:2])
+    assert_text_only(page(model.chart_html("spending")))
+    view.categories.what.value, view.categories.category.value = "merchant", PAYLOADS[4]
+    view.categories.merchant.value = "LIDL"
+    view.categories.save.click()
+    assert_text_only(page(view.categories.message.value), shown=PAYLOADS[4:5])
