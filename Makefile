@@ -32,6 +32,7 @@ bench: $(BIN)/selfdata
 	$(BIN)/python benchmarks/synth_cohort.py
 	$(BIN)/python benchmarks/batch_reports.py
 	$(BIN)/python benchmarks/cohort.py
+	$(BIN)/python benchmarks/long_history.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

@@ -160,6 +160,25 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arg(p)
     p.set_defaults(func=cmd_summary)
 
+    p = sub.add_parser("categorize", help="put transactions in your own categories (rules)",
+                       description="Save a rule in the person's own rules file (next to the"
+                       " store, or in $SELFDATA_RULES_DIR): every past and future transaction"
+                       " it matches goes in CATEGORY in every report. Imported rows are never"
+                       " changed: --remove restores the previous category. Order: transaction"
+                       " rules, then merchant, then label texts, then the shipped patterns.")
+    p.add_argument("--person", required=True, help="whose rules")
+    p.add_argument("--match", metavar="TEXT",
+                   help="labels containing TEXT (case and accents ignored)")
+    p.add_argument("--merchant", metavar="NAME", help="the merchant, as the reports name it")
+    p.add_argument("--transaction", metavar="UID", help="one transaction (its uid)")
+    p.add_argument("--category", metavar="NAME", help="the category to put them in")
+    p.add_argument("--subcategory", metavar="NAME", help="an optional subcategory")
+    p.add_argument("--remove", action="store_true", help="remove the rule for that match")
+    p.add_argument("--list", action="store_true", dest="listing",
+                   help="list the rules and the proposed ones")
+    _store_arg(p)
+    p.set_defaults(func=cmd_categorize)
+
     p = sub.add_parser("cohort", help="cohort aggregates, never over fewer than k persons",
                        description="Aggregates over every person of the store: coverage per"
                        " source and month, distributions of the key figures, comparisons"
@@ -367,6 +386,15 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from .commands.figures import print_person_figures
 
     return print_person_figures(args.store, args.person, args.start, args.end, args.json)
+
+
+def cmd_categorize(args: argparse.Namespace) -> int:
+    from .commands.categorize import run_categorize
+
+    return run_categorize(args.store, args.person, match=args.match, merchant=args.merchant,
+                          transaction=args.transaction, category=args.category,
+                          subcategory=args.subcategory, remove=args.remove,
+                          listing=args.listing)
 
 
 def cmd_cohort(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import calls as calls_analysis
 from . import energy as energy_analysis
-from .categories import NOT_SPENDING
+from .categories import NOT_SPENDING, person_categories
 from .coverage import coverage
 from .scope import LOCAL_DAY, Scope, in_period, local_day, local_time, make_scope, query
 from .spending import prepare
@@ -169,3 +169,17 @@ def rows(con: duckdb.DuckDBPyConnection, scope: Scope, tab: str, choice: str | N
         FROM places WHERE person_id = $person AND {in_period(local_day('start_at'))}
           AND (CAST($choice AS VARCHAR) IS NULL OR kind = $choice)
         ORDER BY start_at DESC, uid LIMIT $limit""", scope, choice=choice, limit=limit)
+
+
+def spending_choices(con: duckdb.DuckDBPyConnection, scope: Scope, choice: str | None = None,
+                     limit: int = 200) -> pd.DataFrame:
+    """What the person may re-categorise: the spending rows behind the selection (newest
+    first, with their uid and what decided their category) and their merchants."""
+    prepare(con, scope)
+    return query(con, f"""
+        WITH s AS (SELECT * FROM spending_tx WHERE {_SPENDING}
+                     AND (CAST($choice AS VARCHAR) IS NULL OR category = $choice))
+        SELECT s.uid, s.booked_on AS day, s.label, s.merchant, s.category,
+               CAST(s.amount AS DOUBLE) AS amount, p.decided_by
+        FROM s JOIN {person_categories(con, scope.person)} p USING (uid)
+        ORDER BY s.booked_on DESC, s.uid LIMIT $limit""", scope, choice=choice, limit=limit)

@@ -52,18 +52,19 @@ def _on_usual_day(dates: list[date], period_days: int, cfg: dict[str, Any]) -> b
 
 
 def _clusters(rows: pd.DataFrame, cfg: dict[str, Any]) -> list[pd.DataFrame]:
-    """Groups of nearly equal amounts (sorted by size, a new group past the tolerance)."""
-    ordered = rows.assign(_abs=rows["amount"].abs()).sort_values("_abs")
-    out, start, current = [], None, []
-    for idx, value in zip(ordered.index, ordered["_abs"], strict=True):
+    """Groups of nearly equal amounts (sorted by size, a new group past the tolerance), of at
+    least `split_min_count` payments: only those are looked at, and a shop's hundreds of
+    one-off amounts would otherwise make hundreds of tiny frames."""
+    ordered = rows.assign(_abs=rows["amount"].abs().astype(float)).sort_values("_abs")
+    bounds, start = [0], None
+    for i, value in enumerate(ordered["_abs"]):
         if start is not None and value - start > _tolerance(start, cfg, "split"):
-            out.append(rows.loc[current])
-            current, start = [], None
+            bounds.append(i)
+            start = None
         start = value if start is None else start
-        current.append(idx)
-    if current:
-        out.append(rows.loc[current])
-    return out
+    bounds.append(len(ordered))
+    return [rows.loc[ordered.index[a:b]] for a, b in zip(bounds, bounds[1:], strict=False)
+            if b - a >= cfg["split_min_count"]]
 
 
 def _describe(rows: pd.DataFrame, period: dict[str, Any], varies: bool) -> dict[str, Any]:
@@ -103,6 +104,9 @@ def find_recurring(tx: pd.DataFrame, cfg: dict[str, Any]) -> tuple[pd.DataFrame,
     found, members = [], []
     if tx.empty:
         return pd.DataFrame(columns=COLUMNS), members
+    # plain NumPy columns: the many small groups below are slow to take from Arrow columns
+    tx = tx.astype({c: object for c in ("account_id", "merchant", "category", "uid")
+                    if c in tx.columns})
     tx = tx.assign(_sign=np.sign(tx["amount"].astype(float)))
     for _, group in tx.groupby(["account_id", "merchant", "_sign"], sort=True):
         if len(group) < cfg["min_count"]:

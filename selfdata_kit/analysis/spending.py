@@ -15,9 +15,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ..enrich.merchants import load_settings, merchant_name
+from ..enrich.merchants import load_settings
 from .bills import bills_linked
-from .categories import NOT_SPENDING, categorize
+from .categories import NOT_SPENDING, cache_key, categorize
 from .recurring import find_recurring
 from .scope import Scope, in_period, query
 
@@ -28,36 +28,12 @@ OWN_TRANSFER = "transfer"
 _SPENDING = f"amount < 0 AND category NOT IN ({', '.join(repr(c) for c in NOT_SPENDING)})"
 
 
-MERCHANT_SQL = "coalesce(nullif(trim(counterparty), ''), label)"  # the text a name comes from
-
-
-def register_merchants(con: duckdb.DuckDBPyConnection, table: str = "categorized",
-                       settings: dict[str, Any] | None = None) -> str:
-    """Create the temp table `merchants(raw, merchant)` for the distinct labels of `table`
-    (normalised in Python once per distinct label, joined back in SQL). Returns its name."""
-    raw = con.execute(f"SELECT DISTINCT {MERCHANT_SQL} AS raw"
-                      f" FROM {table} WHERE label IS NOT NULL OR counterparty IS NOT NULL"
-                      ).df()
-    frame = pd.DataFrame({"raw": raw["raw"].astype(object),
-                          "merchant": [merchant_name(r, settings) for r in raw["raw"]]})
-    con.register("_merchant_map", frame)
-    try:
-        con.execute("CREATE OR REPLACE TEMP TABLE merchants AS"
-                    " SELECT CAST(raw AS VARCHAR) AS raw, CAST(merchant AS VARCHAR) AS merchant"
-                    " FROM _merchant_map").fetchall()
-    finally:
-        con.unregister("_merchant_map")
-    return "merchants"
-
-
 def prepare(con: duckdb.DuckDBPyConnection, scope: Scope,
             settings_path: str | Path | None = None) -> str:
-    """Temp table `spending_tx`: the scope's transactions with category and merchant."""
-    categorize(con, scope)
-    register_merchants(con, "categorized", load_settings(settings_path))
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE spending_tx AS
-        SELECT c.*, coalesce(m.merchant, '?') AS merchant FROM categorized c
-        LEFT JOIN merchants m ON m.raw = {MERCHANT_SQL}""").fetchall()
+    """`spending_tx`: the scope's transactions with category and merchant (a view on
+    `categorize`'s table, which is built once per scope, rows and rule set)."""
+    categorize(con, scope, settings_path=settings_path)
+    con.execute("CREATE TEMP VIEW IF NOT EXISTS spending_tx AS SELECT * FROM categorized")
     return "spending_tx"
 
 
@@ -122,16 +98,25 @@ def balance_over_time(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFr
         WHERE {in_period("r.day")} ORDER BY r.account_id, r.day""", scope)
 
 
+# the last series found, per connection, categorised rows and settings: three sections use it
+_last_recurring: dict[str, Any] = {}
+
+
 def _recurring(con: duckdb.DuckDBPyConnection, scope: Scope,
                settings_path: str | Path | None = None) -> tuple[pd.DataFrame, list[str]]:
     prepare(con, scope, settings_path)
-    cfg = load_settings(settings_path)["recurring"]
-    tx = query(con, """
-        SELECT uid, account_id, merchant, category, booked_on, CAST(amount AS DOUBLE) AS amount
-        FROM spending_tx
-        QUALIFY count(*) OVER (PARTITION BY account_id, merchant, sign(amount)) >= $n""",
-               scope, n=int(cfg["min_count"]))
-    return find_recurring(tx, cfg)
+    key = (id(con), cache_key(con, "categorized"), str(settings_path))
+    if _last_recurring.get("key") != key:
+        cfg = load_settings(settings_path)["recurring"]
+        tx = query(con, """
+            SELECT uid, account_id, merchant, category, booked_on,
+                   CAST(amount AS DOUBLE) AS amount
+            FROM spending_tx
+            QUALIFY count(*) OVER (PARTITION BY account_id, merchant, sign(amount)) >= $n""",
+                   scope, n=int(cfg["min_count"]))
+        _last_recurring.update(key=key, value=find_recurring(tx, cfg))
+    found, members = _last_recurring["value"]
+    return found.copy(), list(members)
 
 
 def flow(category: str, direction: str) -> str:

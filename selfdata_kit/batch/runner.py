@@ -21,6 +21,7 @@ from multiprocessing import get_context, util
 from pathlib import Path
 
 from .. import __version__
+from ..enrich import category_rules
 from ..errors import SelfdataError
 from ..shipped import notebooks_dir
 from ..store import check_person_id, owner_only
@@ -87,7 +88,10 @@ def plan(store: Path, persons: list[str], reports: list[str], lang: str, screen_
         for report in reports:
             # fun facts are calibrated on the whole cohort: anyone's new data reruns them
             data = everyone if report == "fun_facts" else mine[person]
+            # the person's own category rules decide categories: a new rule reruns
+            rules = category_rules.version(category_rules.rules_file(store, person))
             inputs = json.dumps({"data": data, "lang": lang, "screen_safe": screen_safe,
+                                 "rules": rules,
                                  "store": str(store.resolve()), "code": code,
                                  "notebook": hashlib.sha256((notebooks / f"{report}.ipynb")
                                                             .read_bytes()).hexdigest()},

@@ -14,6 +14,7 @@ DuckDB allows one read-write connection per file per process, so the explorer ho
 from __future__ import annotations
 
 import functools
+import html
 import threading
 from calendar import monthrange
 from collections.abc import Callable
@@ -23,10 +24,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis import explore as sql
+from ..analysis.categories import load_rules, person_rules_file, proposals
 from ..analysis.scope import Scope, make_scope
 from ..charts import render
 from ..charts.explore import tab_chart
 from ..charts.spending import category_name
+from ..enrich.category_rules import Rule, add_rule, check_category, plain, read_rules, remove_rule
+from ..errors import SelfdataError
 from ..i18n import fmt_date, fmt_money, fmt_number, t
 from ..ingest.files import FileOutcome, import_file
 from ..reports import screen_safe as policy
@@ -204,6 +208,74 @@ class Explorer:
             last=[fmt_date(d, lang) for d in frame["last"]])
         frame = frame.rename(columns={c: _t(f"glance.{c}", lang) for c in frame.columns})
         return _TABLE_STYLE + frame.to_html(index=False, border=0, classes="selfdata-glance")
+
+    # --- my categories ----------------------------------------------------------------
+
+    @_locked
+    def recategorizable(self) -> pd.DataFrame:
+        """The spending rows of the selection a person may put in another category (uid,
+        day, label, merchant, category, amount, decided_by)."""
+        if self.scope is None:
+            return pd.DataFrame()
+        return sql.spending_choices(self.con, self.scope, self.choices["spending"], self.limit)
+
+    @_locked
+    def recategorize(self, category: str, *, merchant: str | None = None,
+                     uid: str | None = None) -> Rule:
+        """Save the person's choice as a rule in their rules file: every past and future
+        payment to `merchant`, or the one transaction `uid`, goes in `category`."""
+        if self.person is None or (merchant is None) == (uid is None):
+            raise SelfdataError("choose a merchant or a transaction to categorise")
+        path = self._rules_path()
+        rule = (Rule("merchant", plain(merchant), check_category(category, "category"))
+                if merchant is not None else
+                Rule("transaction", uid, check_category(category, "category")))
+        add_rule(path, rule)
+        return rule
+
+    @_locked
+    def remove_rule(self, kind: str, match: str) -> Rule | None:
+        return remove_rule(self._rules_path(), kind, match) if self.person else None
+
+    @_locked
+    def rules(self) -> list[Rule]:
+        return read_rules(self._rules_path()) if self.person else []
+
+    @_locked
+    def proposals(self) -> pd.DataFrame:
+        """Merchant rules proposed after three identical choices (merchant, category,
+        choices)."""
+        return proposals(self.con, self.person) if self.person else pd.DataFrame()
+
+    def known_categories(self) -> list[str]:
+        """The shipped categories and the person's own, to pick from."""
+        return sorted(set(load_rules()["category"]) | {r.category for r in self.rules()})
+
+    def _rules_path(self) -> Path:
+        path = person_rules_file(self.con, self.person)
+        if path is None:
+            raise SelfdataError("an in-memory store has no rules folder",
+                                hint="set SELFDATA_RULES_DIR")
+        return path
+
+    def rules_html(self) -> str:
+        """The person's rules and the proposed ones, every name escaped (they are typed by
+        the person or come from bank labels)."""
+        lang, items = self.lang, []
+        for r in self.rules():
+            shown = policy.label(r.match[:8] if r.kind == "transaction" else r.match, "…",
+                                 self.screen_safe)
+            items.append(f"<li>{html.escape(_t(f'rules.kind.{r.kind}', lang))} "
+                         f"<code>{html.escape(shown)}</code> → "
+                         f"<b>{html.escape(category_name(r.category, lang))}</b></li>")
+        out = [f"<h4>{_t('rules.title', lang)}</h4>",
+               f"<ul>{''.join(items)}</ul>" if items else f"<p>{_t('rules.none', lang)}</p>"]
+        for merchant, category, n in self.proposals().itertuples(index=False):
+            out.append("<p>💡 " + html.escape(_t(
+                "rules.proposal", lang, n=n,
+                merchant=policy.label(merchant, "…", self.screen_safe),
+                category=category_name(category, lang))) + "</p>")
+        return "".join(out)
 
     # --- import -----------------------------------------------------------------------
 

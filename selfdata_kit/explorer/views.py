@@ -129,6 +129,99 @@ class GlancePanel(w.HTML):
         self.value = self.model.glance_html()
 
 
+class CategoryPanel(w.VBox):
+    """"My categories" under the spending tab: put a merchant or one transaction in another
+    category (a rule in the person's rules file), remove a rule, accept a proposed one. Every
+    name is shown as text (widget labels) or escaped (HTML)."""
+
+    def __init__(self, model: Explorer, on_change: Callable[[], None] | None = None) -> None:
+        lang = model.lang
+        self.model, self.on_change = model, on_change
+        self.what = w.ToggleButtons(options=[(_t("rules.what_merchant", lang), "merchant"),
+                                             (_t("rules.what_transaction", lang), "transaction")],
+                                    description=_t("rules.what", lang))
+        self.merchant = w.Combobox(description=_t("rules.merchant", lang), ensure_option=False)
+        self.transaction = w.Dropdown(description=_t("rules.transaction", lang),
+                                      layout=w.Layout(width="480px"))
+        self.category = w.Combobox(description=_t("rules.category", lang), ensure_option=False,
+                                   placeholder=_t("rules.category_placeholder", lang))
+        self.save = w.Button(description=_t("rules.save", lang), button_style="primary")
+        self.rule_pick = w.Dropdown(description=_t("rules.rule_to_remove", lang))
+        self.remove = w.Button(description=_t("rules.remove", lang))
+        self.accept = w.Button(description=_t("rules.accept", lang))
+        self.message, self.rules = w.HTML(), w.HTML()
+        self.save.on_click(lambda _: self.run(self.on_save))
+        self.remove.on_click(lambda _: self.run(self.on_remove))
+        self.accept.on_click(lambda _: self.run(self.on_accept))
+        self.what.observe(lambda _: self._show(), "value")
+        super().__init__([w.HTML(f"<p>{html.escape(_t('rules.intro', lang))}</p>"), self.what,
+                          self.merchant, self.transaction, self.category, self.save,
+                          self.message, self.rules, w.HBox([self.rule_pick, self.remove]),
+                          self.accept])
+        self.update()
+
+    def _show(self) -> None:
+        merchant = self.what.value == "merchant"
+        self.merchant.layout.display = None if merchant else "none"
+        self.transaction.layout.display = "none" if merchant else None
+
+    def update(self) -> None:
+        """Choices from the model: merchants and rows of the selection, categories, rules."""
+        m, lang = self.model, self.model.lang
+        rows = m.recategorizable()
+        safe = m.screen_safe
+        self.merchant.options = sorted(set(rows["merchant"])) if not rows.empty and not safe \
+            else []
+        self.transaction.options = [] if rows.empty else [
+            (f"{r.day:%d/%m/%Y} {fmt_number(r.amount, lang, 2)} "
+             f"{'' if safe else r.label} [{r.category}]", r.uid) for r in rows.itertuples()]
+        self.category.options = m.known_categories()
+        self.rule_pick.options = [(f"{_t(f'rules.kind.{r.kind}', lang)} "
+                                   f"{r.match[:8] if r.kind == 'transaction' else r.match}"
+                                   f" → {r.category}", (r.kind, r.match)) for r in m.rules()]
+        self.rules.value = m.rules_html()
+        self.accept.layout.display = None if not m.proposals().empty else "none"
+        self._show()
+
+    def run(self, action: Callable[[], str]) -> str:
+        """Do `action`, show its message (or the error), redraw."""
+        try:
+            text = action()
+        except SelfdataError as e:
+            text = f"{FAILED_MARK} {html.escape(str(e))}"
+        self.message.value = text
+        if self.on_change:
+            self.on_change()
+        self.update()
+        return text
+
+    def on_save(self) -> str:
+        if self.what.value == "merchant":
+            rule = self.model.recategorize(self.category.value, merchant=self.merchant.value
+                                           or None)
+        else:
+            rule = self.model.recategorize(self.category.value, uid=self.transaction.value)
+        shown = rule.match[:8] if rule.kind == "transaction" else rule.match
+        return f"{OK_MARK} " + html.escape(_t("rules.saved", self.model.lang,
+                                              rule=f"{shown} → {rule.category}"))
+
+    def on_remove(self) -> str:
+        if self.rule_pick.value is None:
+            return ""
+        self.model.remove_rule(*self.rule_pick.value)
+        return f"{OK_MARK} " + html.escape(_t("rules.removed", self.model.lang))
+
+    def on_accept(self) -> str:
+        """Accept the first proposal: a merchant rule."""
+        proposed = self.model.proposals()
+        if proposed.empty:
+            return ""
+        merchant, category = proposed.iloc[0]["merchant"], proposed.iloc[0]["category"]
+        rule = self.model.recategorize(category, merchant=merchant)
+        return f"{OK_MARK} " + html.escape(_t("rules.saved", self.model.lang,
+                                              rule=f"{rule.match} → {rule.category}"))
+
+
 class ExplorerView(w.VBox):
     """Person, period, screen-safe; one tab per source (filter, chart, rows); import; glance."""
 
@@ -144,7 +237,11 @@ class ExplorerView(w.VBox):
         self.filters = {tab: w.Dropdown(description=_t("filter", lang)) for tab in TABS}
         self.charts = {tab: w.Output() for tab in TABS}
         self.tables = {tab: w.HTML() for tab in TABS}
-        self.tabs = w.Tab([w.VBox([self.filters[tab], self.charts[tab], self.tables[tab]])
+        self.categories = CategoryPanel(model, on_change=lambda: self.sync(controls=False))
+        self.tabs = w.Tab([w.VBox([self.filters[tab], self.charts[tab], self.tables[tab]]
+                                  + ([w.Accordion([self.categories],
+                                                  titles=[_t("rules.title", lang)])]
+                                     if tab == "spending" else []))
                            for tab in TABS], titles=[_t(f"tabs.{tab}", lang) for tab in TABS])
         self.importer = ImportPanel(model, on_import=self.after_import)
         self.glance = GlancePanel(model)
@@ -217,3 +314,5 @@ class ExplorerView(w.VBox):
     def update_tab(self, tab: str) -> None:
         self.charts[tab].outputs = _chart_output(self.model.chart_html(tab))
         self.tables[tab].value = self.model.rows_html(tab)
+        if tab == "spending" and hasattr(self, "categories"):
+            self.categories.update()

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ..categories import NOT_SPENDING, categorize
+from ..categories import NOT_SPENDING, cache_key, categorize
 from ..scope import Scope, in_period, local_day, query
 from .places import VISITS, day_hour, home, km, outings, towns
 
@@ -26,16 +26,16 @@ class Metric:
 
 
 def categorized(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
-    """`categorize` once per connection, scope and store state (it is the slow step: a regular
-    expression join), kept in the temp table `fun_facts_categorized`."""
-    stamp = con.execute("SELECT count(*), coalesce(max(import_id), 0) FROM imports").fetchall()
-    key = repr((scope, stamp))
+    """`categorize`'s table for `scope`, copied to the temp table `fun_facts_categorized`
+    (`categorized` follows the last scope asked for, and the metrics interleave with other
+    analyses). Rebuilt only when the scope, the rows or the person's rules change."""
+    categorize(con, scope)  # cached per scope, rows and rule set
+    key = cache_key(con, "categorized")
     try:
         have = con.execute("SELECT k FROM fun_facts_categorized_key").fetchall()[0][0]
     except duckdb.CatalogException:
         have = None
     if have != key:
-        categorize(con, scope)
         con.execute("CREATE OR REPLACE TEMP TABLE fun_facts_categorized AS"
                     " SELECT * FROM categorized")
         con.execute("CREATE OR REPLACE TEMP TABLE fun_facts_categorized_key AS SELECT ? AS k",
