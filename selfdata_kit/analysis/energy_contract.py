@@ -145,6 +145,16 @@ def contract_for(person: str, path: str | Path | None = None,
                     (path.parent / calendar) if calendar else None, str(path))
 
 
+def use_contracts(path: str | Path) -> None:
+    """Check every contract of the file now (not in the middle of a batch), then make it the
+    one analyses read in this process and in the report kernels it starts."""
+    path = Path(path).resolve()
+    offers = load_offers()
+    for person in ["", *_read_toml(path).get("persons", {})]:
+        contract_for(person, path, offers)
+    os.environ[CONTRACTS_ENV] = str(path)
+
+
 def load_offers(path: str | Path | None = None) -> dict[str, Offer]:
     """{key: Offer} from `energy_offers.toml` or a file with its layout."""
     where = str(path) if path else "energy_offers.toml"

@@ -39,6 +39,7 @@ from .energy_contract import (
 from .scope import Scope, local_time, query
 
 TEMPO_HC: Slot = (22 * 60, 6 * 60)  # Tempo's off-peak hours are fixed by the offer
+MAX_UNCERTAIN_SHARE = 0.2  # above this share of kWh at assumed prices, an offer is "uncertain"
 
 
 def _in_slots(clock: str, slots: tuple[Slot, ...]) -> str:
@@ -199,10 +200,13 @@ def decisions(con: duckdb.DuckDBPyConnection, scope: Scope, contract: Contract |
     tempo_days = load_tempo_days(contract.tempo_calendar)
     base = next((o for o in offers.values() if o.kind == "base"), None)
     priced = [price_offer(o, frame, contract, tempo_days, base) for o in offers.values()]
-    costs = [p["annual_cost"] for p in priced if p.get("annual_cost") is not None]
+    for p in priced:  # an estimate mostly on assumed prices is listed, never marked cheapest
+        p["uncertain"] = (p.get("unknown_colour_kwh_share") or 0) > MAX_UNCERTAIN_SHARE
+    costs = [p["annual_cost"] for p in priced
+             if p.get("annual_cost") is not None and not p["uncertain"]]
     for p in priced:
         p["current"] = p["key"] == contract.offer
-        p["cheapest"] = bool(costs) and p.get("annual_cost") == min(costs)
+        p["cheapest"] = bool(costs) and not p["uncertain"] and p.get("annual_cost") == min(costs)
     share = offpeak_share(frame)
     return {
         "window": {"start": str(start), "end": str(end), "days": int(frame["day"].nunique())
@@ -221,7 +225,8 @@ def offers_frame(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     d = decisions(con, scope)
     rows = [{"offer": p["name"], "annual_cost": p["annual_cost"], "current": p["current"],
              "cheapest": p["cheapest"],
-             "uncertain_share": p.get("unknown_colour_kwh_share") or 0.0}
+             "uncertain_share": p.get("unknown_colour_kwh_share") or 0.0,
+             "uncertain": p["uncertain"]}
             for p in d["energy_offers"] if p.get("annual_cost") is not None]
     return pd.DataFrame(rows, columns=["offer", "annual_cost", "current", "cheapest",
-                                       "uncertain_share"])
+                                       "uncertain_share", "uncertain"])
