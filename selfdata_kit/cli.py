@@ -103,7 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
                        " category, recurring payments, standby watts, annual kWh per"
                        " commodity, calls per week, top contacts (pseudonyms) and the fun-fact"
                        " cursors, each {position in [0, 1] or null, evidence, needed}:"
-                       " null when the evidence is short of what the cursor needs.")
+                       " null when the evidence is short of what the cursor needs; and the"
+                       " energy decisions: off-peak share, the past year priced under each"
+                       " offer, the highest 30-min power against the subscribed kVA.")
     p.add_argument("--person", required=True, help="whose figures")
     p.add_argument("--start", help="first day, YYYY-MM-DD (default: all the data)")
     p.add_argument("--end", help="last day, YYYY-MM-DD")
