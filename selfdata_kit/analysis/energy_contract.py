@@ -42,6 +42,7 @@ class Contract:
     subscribed_kva: int = 6
     offpeak: tuple[Slot, ...] = DEFAULT_SLOTS
     tempo_calendar: Path | None = None
+    offers_file: Path | None = None  # a corrected copy of energy_offers.toml
     source: str = "default"  # the file it came from, or "default"
 
     @property
@@ -131,7 +132,8 @@ def contract_for(person: str, path: str | Path | None = None,
     doc = _read_toml(path)
     settings = {**doc.get("default", {}), **doc.get("persons", {}).get(person, {})}
     where = f"{path} [persons.\"{person}\"]" if person in doc.get("persons", {}) else str(path)
-    known = offers if offers is not None else load_offers()
+    offers_file = path.parent / settings["offers"] if "offers" in settings else None
+    known = offers if offers is not None and offers_file is None else load_offers(offers_file)
     offer = str(settings.get("offer", Contract.offer))
     if offer not in known:
         raise SelfdataError(f"{where}: unknown offer {offer[:40]!r}",
@@ -142,7 +144,7 @@ def contract_for(person: str, path: str | Path | None = None,
     slots = parse_slots(settings["offpeak"], where) if "offpeak" in settings else DEFAULT_SLOTS
     calendar = settings.get("tempo_calendar")
     return Contract(offer, int(kva), slots,
-                    (path.parent / calendar) if calendar else None, str(path))
+                    (path.parent / calendar) if calendar else None, offers_file, str(path))
 
 
 def use_contracts(path: str | Path) -> None:

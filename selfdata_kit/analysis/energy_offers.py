@@ -194,8 +194,8 @@ def max_power(frame: pd.DataFrame, contract: Contract, offer: Offer | None,
 def decisions(con: duckdb.DuckDBPyConnection, scope: Scope, contract: Contract | None = None,
               offers_path: str | Path | None = None) -> dict:
     """Every energy decision figure of `scope`, JSON-ready (see `selfdata summary --json`)."""
-    offers = load_offers(offers_path)
-    contract = contract or contract_for(scope.person, offers=offers)
+    contract = contract or contract_for(scope.person)
+    offers = load_offers(offers_path or contract.offers_file)
     frame, start, end = past_year(slot_days(con, scope, contract.offpeak), scope)
     tempo_days = load_tempo_days(contract.tempo_calendar)
     base = next((o for o in offers.values() if o.kind == "base"), None)

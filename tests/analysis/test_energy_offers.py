@@ -260,3 +260,23 @@ def test_summary_json_has_the_decisions_and_reads_the_contracts_file(
     assert main(["summary", *store, "--contracts", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "unknown offer 'nope'" in err and "Traceback" not in err
+
+
+def test_a_contract_file_may_name_a_corrected_offers_file(world, tmp_path) -> None:
+    con, truths = world
+    truth = truths["p0001-student"]
+    shipped = (Path(o.__file__).parent.parent / "data" / "energy_offers.toml").read_text(
+        encoding="utf-8")
+    # a user's checked copy: one offer, its 2024 kWh price corrected, a new key
+    mine = shipped[:shipped.index('[[offer]]\nkey = "edf_hphc"')].replace(
+        'key = "edf_base"', 'key = "my_base"').replace('"0.2516"', '"0.2000"')
+    (tmp_path / "my_offers.toml").write_text(mine, encoding="utf-8")
+    contracts = write_contract(tmp_path / "contracts.toml", truth, offer="my_base")
+    contracts.write_text(contracts.read_text() + 'offers = "my_offers.toml"\n')
+    d = o.decisions(con, make_scope(con, truth["person_id"], "2024-02-01", "2024-12-31"),
+                    contract_for(truth["person_id"], contracts))
+    assert [p["key"] for p in d["energy_offers"]] == ["my_base"]
+    base = d["energy_offers"][0]
+    assert base["current"] and base["cheapest"]
+    assert base["breakdown"]["energy"]["base"]["eur"] == pytest.approx(
+        base["breakdown"]["energy"]["base"]["kwh"] * 0.2, abs=0.01)
