@@ -144,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run on local processes (default) or on a Dask cluster")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--force", action="store_true", help="rerun even up-to-date reports")
+    _contracts_arg(p)
     _store_arg(p)
     p.set_defaults(func=cmd_report)
 
@@ -152,11 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
                        " category, recurring payments, standby watts, annual kWh per"
                        " commodity, calls per week, top contacts (pseudonyms) and the fun-fact"
                        " cursors, each {position in [0, 1] or null, evidence, needed}:"
-                       " null when the evidence is short of what the cursor needs.")
+                       " null when the evidence is short of what the cursor needs; and the"
+                       " energy decisions: off-peak share, the past year priced under each"
+                       " offer, the highest 30-min power against the subscribed kVA.")
     p.add_argument("--person", required=True, help="whose figures")
     p.add_argument("--start", help="first day, YYYY-MM-DD (default: all the data)")
     p.add_argument("--end", help="last day, YYYY-MM-DD")
     p.add_argument("--json", action="store_true", help="print JSON (default: a short text)")
+    _contracts_arg(p)
     _store_arg(p)
     p.set_defaults(func=cmd_summary)
 
@@ -372,9 +376,24 @@ def cmd_check(args: argparse.Namespace) -> int:
     return run_check(args.store, as_json=args.json, repair=args.repair, out=args.out)
 
 
+def _contracts_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--contracts", type=Path, metavar="FILE",
+                   help="energy contract file: offer, subscribed kVA, off-peak slots per person"
+                   " (default: $SELFDATA_CONTRACTS, else EDF Base 6 kVA, 22:00-06:00;"
+                   " docs/reports.md)")
+
+
+def _use_contracts(args: argparse.Namespace) -> None:
+    if args.contracts:
+        from .analysis.energy_contract import use_contracts
+
+        use_contracts(args.contracts)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .commands.report import render_reports
 
+    _use_contracts(args)
     reports = [r.strip() for r in args.reports.split(",") if r.strip()]
     return render_reports(args.store or default_store_path(),
                           None if args.all else args.person, reports, lang=args.lang,
@@ -385,6 +404,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     from .commands.figures import print_person_figures
 
+    _use_contracts(args)
     return print_person_figures(args.store, args.person, args.start, args.end, args.json)
 
 

@@ -10,14 +10,20 @@ from typing import Any
 
 import duckdb
 
-from . import calls, energy, fun_facts, spending
+from . import calls, energy, energy_offers, fun_facts, spending
 from .scope import Scope, make_scope
+
+
+def energy_figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
+    """The energy report's figures and its decisions (off-peak share, offers, power)."""
+    return {**energy.figures(con, scope), **energy_offers.decisions(con, scope)}
+
 
 # report name -> (con, scope) -> its figures as plain JSON types
 FIGURES: dict[str, Callable[[duckdb.DuckDBPyConnection, Scope], dict[str, Any]]] = {
     "spending": spending.figures,
     "calls": calls.figures,
-    "energy": energy.figures,
+    "energy": energy_figures,
     "fun_facts": fun_facts.figures,
 }
 
@@ -36,6 +42,9 @@ def person_figures(con: duckdb.DuckDBPyConnection, person: str, start: date | st
         "recurring_payments": spending_.get("recurring_payments", []),
         "standby_watts": energy_.get("standby_watts"),
         "annual_kwh": energy_.get("annual_kwh", {}),
+        "offpeak_share": energy_.get("offpeak_share"),
+        "energy_offers": energy_.get("energy_offers", []),
+        "max_power_kva": energy_.get("max_power_kva"),
         "calls_per_week": calls_.get("calls_per_week"),
         "top_contacts": calls_.get("top_contacts", []),
         "cursors": fun.get("cursors", {}),

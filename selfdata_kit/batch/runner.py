@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -69,6 +70,14 @@ def package_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def energy_contracts_digest() -> str | None:
+    """The energy contract file in use (`--contracts`): editing it reruns the energy reports."""
+    from ..analysis.energy_contract import CONTRACTS_ENV
+
+    path = os.environ.get(CONTRACTS_ENV)
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None
+
+
 def plan(store: Path, persons: list[str], reports: list[str], lang: str, screen_safe: bool,
          out: Path, notebooks: Path | None = None) -> list[Job]:
     from ..store import open_store
@@ -78,6 +87,7 @@ def plan(store: Path, persons: list[str], reports: list[str], lang: str, screen_
         everyone = s.imported_files()
         mine = {p: s.imported_files(p) for p in persons}
     code = package_fingerprint()
+    contracts = energy_contracts_digest()
     jobs = []
     for person in persons:
         # the id is a folder under `out`: never `..`, a separator or an absolute path
@@ -93,6 +103,7 @@ def plan(store: Path, persons: list[str], reports: list[str], lang: str, screen_
             inputs = json.dumps({"data": data, "lang": lang, "screen_safe": screen_safe,
                                  "rules": rules,
                                  "store": str(store.resolve()), "code": code,
+                                 "contracts": contracts if report == "energy" else None,
                                  "notebook": hashlib.sha256((notebooks / f"{report}.ipynb")
                                                             .read_bytes()).hexdigest()},
                                 sort_keys=True, default=str)

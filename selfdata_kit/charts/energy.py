@@ -138,3 +138,26 @@ def reference_household(frame: pd.DataFrame, lang: str) -> alt.FacetChart:
         tooltip=[alt.Tooltip("mean(your_kwh):Q", title=_l("your_kwh", lang), format=",.0f")])
     return alt.layer(bars, mine, data=data).properties(width=280, height=220).facet(
         column=alt.Column("energy:N", title=None)).resolve_scale(y="independent")
+
+
+def energy_offers(frame: pd.DataFrame, lang: str) -> alt.Chart:
+    """One bar per offer, its cost over the year; the person's offer and the cheapest in
+    their own colours; a paler bar when part of its cost rests on an assumption (Tempo days
+    of unknown colour)."""
+    status = [_l("offer_current", lang) if current else _l("offer_cheapest", lang)
+              if cheapest else _l("offer_other", lang)
+              for current, cheapest in zip(frame["current"], frame["cheapest"], strict=True)]
+    data = frame.assign(status=status)
+    order = [_l(k, lang) for k in ("offer_current", "offer_cheapest", "offer_other")]
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("offer:N", title=None, sort=alt.EncodingSortField("annual_cost")),
+        x=alt.X("annual_cost:Q", title=_l("annual_cost", lang), axis=alt.Axis(format=MONEY)),
+        color=alt.Color("status:N", title=None, sort=order,
+                        scale=alt.Scale(domain=order, range=[PALETTE[0], PALETTE[2],
+                                                             PALETTE[4]])),
+        opacity=alt.condition("datum.uncertain", alt.value(0.45), alt.value(1)),
+        tooltip=[alt.Tooltip("offer:N", title=_l("offer", lang)),
+                 alt.Tooltip("annual_cost:Q", title=_l("annual_cost", lang), format="$,.0f"),
+                 alt.Tooltip("uncertain_share:Q", title=_l("uncertain_share", lang),
+                             format=".0%")],
+    ).properties(width=WIDTH, height=36 * len(frame) + 20)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from ..analysis import energy as a
+from ..analysis import energy_offers as o
 from ..analysis.scope import Scope
 from ..charts import energy as c
 from ..i18n import fmt_money, fmt_number, t
@@ -23,6 +24,7 @@ SECTIONS = {
     "heating_season": Section(a.heating_season, c.heating_season),
     "co2_and_cost": Section(a.co2_and_cost, c.co2_and_cost),
     "reference_household": Section(a.reference_household, c.reference_household),
+    "energy_offers": Section(o.offers_frame, c.energy_offers),
 }
 
 
@@ -48,6 +50,41 @@ def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope, lang: str,
     price = a.price_of("electricity")
     if price is not None:
         rows.append((f("price_note"), price.offer))
+    return rows + decision_figures(o.decisions(con, scope), lang)
+
+
+def decision_figures(d: dict, lang: str) -> list[tuple[str, str]]:
+    """The energy decisions as key figures: off-peak share, the cheapest offer, the highest
+    power against the subscribed one, and what one step down would save."""
+    f = lambda key, **v: t(f"energy.figures.{key}", lang, **v)  # noqa: E731
+    percent = "\u202f%" if lang == "fr" else "%"
+    if d["offpeak_share"] is None:
+        return []
+    rows = [(f("offpeak_share", slots=d["contract"]["offpeak"]),
+             fmt_number(100 * d["offpeak_share"], lang, 1) + percent)]
+    priced = [p for p in d["energy_offers"] if p.get("annual_cost") is not None]
+    cheapest = next((p for p in priced if p["cheapest"]), None)
+    current = next((p for p in priced if p["current"]), None)
+    if cheapest is not None:
+        value = f"{cheapest['name']}, {fmt_money(cheapest['annual_cost'], lang, 0)}"
+        if current is not None and current is not cheapest:
+            value += " " + f("cheapest_saves", eur=fmt_money(
+                current["annual_cost"] - cheapest["annual_cost"], lang, 0))
+        rows.append((f("cheapest_offer"), value))
+    for p in priced:
+        if p.get("unknown_colour_kwh_share"):
+            rows.append((f("tempo_uncertain", offer=p["name"]),
+                         fmt_number(100 * p["unknown_colour_kwh_share"], lang) + percent))
+    if d["max_power_kva"] is not None:
+        rows.append((f("max_power"), f("max_power_value", kva=fmt_number(
+            d["max_power_kva"], lang, 1), subscribed=d["subscribed_kva"])))
+        step = d["step_down"]
+        if step["kva"] is not None:
+            saving = step.get("saving_per_year")
+            value = (f("step_down_fits", eur=fmt_money(saving, lang, 0)) if step["fits"]
+                     and saving is not None else f("step_down_no") if not step["fits"]
+                     else f("step_down_unavailable"))
+            rows.append((f("step_down", kva=step["kva"]), value))
     return rows
 
 

@@ -111,6 +111,25 @@ class Bill:
     amount: Decimal     # € TTC, rounded to cents (half up)
 
 
+def _hours(text: str) -> float:
+    return int(text[:2]) + int(text[3:]) / 60
+
+
+def contract_truth(p: Persona, watts: np.ndarray) -> dict:
+    """The persona's electricity contract as an energy contract file says it (offer key of
+    energy_offers.toml, kVA, off-peak slots: the tariff's, else the default 22:00-06:00),
+    the true share of the written kWh in those slots, and the highest 30-min power."""
+    t = p.tariff
+    start, end = (t.hc_start, t.hc_end) if t.hc_start else ("22:00", "06:00")
+    hour = grid(p.year).hour
+    off = (hour >= _hours(start)) | (hour < _hours(end))
+    return {"electricity_contract": {"offer": "edf_hphc" if t.hc_start else "edf_base",
+                         "subscribed_kva": t.subscribed_kva, "offpeak": [f"{start}-{end}"],
+                         "offpeak_in_contract": t.hc_start is not None},
+            "offpeak_share": round(int(watts[off].sum()) / int(watts.sum()), 6),
+            "max_power_kva": int(watts.max()) / 1000}
+
+
 def electricity_bills(p: Persona, watts: np.ndarray) -> list[Bill]:
     """kWh of a month = sum of written W x 0.5 h / 1000 over the intervals that START in it."""
     g = grid(p.year)

@@ -17,6 +17,7 @@ from decimal import Decimal
 import numpy as np
 
 from .clock import grid
+from .energy import contract_truth
 from .simulate import Simulation
 from .world import HOLIDAY_TOWNS
 from .write_bank import money
@@ -64,6 +65,7 @@ def build_truth(sim: Simulation, files: dict[str, str], written: dict) -> dict:
         "electricity_readings": len(sim.watts),
         "electricity_days_not_48_readings": odd_days,
         "standby_watts": p.standby_watts,
+        **contract_truth(p, sim.watts),  # electricity_contract, offpeak_share, max_power_kva
         "calls_count": len(sim.calls.at_ms),
         "calls_by_type": {str(k): int(v) for k, v in sorted(Counter(
             sim.calls.kind.tolist()).items())},
@@ -78,7 +80,8 @@ def describe(sim: Simulation) -> dict:
     p = sim.persona
     t = p.tariff
     tariff = {"offer": t.offer, "supplier": t.supplier, "source": t.source, "year": t.year,
-              "subscription_eur_per_month": str(t.subscription)}
+              "subscription_eur_per_month": str(t.subscription),
+              "subscribed_kva": t.subscribed_kva}
     if t.price is not None:
         tariff["price_eur_per_kwh"] = str(t.price)
     else:

@@ -39,6 +39,7 @@ class Tariff:
     price_hc: Decimal | None = None
     hc_start: str | None = None    # "22:00", local time
     hc_end: str | None = None
+    subscribed_kva: int | None = None  # electricity: the contract's power (the price's kVA)
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def load_tariffs() -> dict[str, Tariff]:
                 year=t["year"], source=t["source"], subscription=dec["subscription_eur_per_month"],
                 price=dec.get("price_eur_per_kwh"), price_hp=dec.get("price_hp_eur_per_kwh"),
                 price_hc=dec.get("price_hc_eur_per_kwh"), hc_start=t.get("hc_start"),
-                hc_end=t.get("hc_end"))
+                hc_end=t.get("hc_end"), subscribed_kva=t.get("subscribed_kva"))
     return out
 
 

@@ -1,0 +1,215 @@
+"""What the energy decisions need to know that no export says: the person's electricity contract
+(offer, subscribed power, off-peak slots), the offers to compare, and the Tempo day colours.
+
+- The contract comes from an energy contract file (TOML, a `[default]` table and one table per
+  person, see docs/reports.md), named by `selfdata summary/report --contracts FILE` or
+  `$SELFDATA_CONTRACTS`; without one, the default contract is EDF Base, 6 kVA, off-peak
+  22:00-06:00 (the most common French contract; Enedis sets each meter's 8 off-peak hours).
+- The offers are `data/energy_offers.toml` (or a file with the same layout): each price grid
+  with its validity dates and its source.
+- The Tempo colours are `data/tempo_days.csv` (or the contract's `tempo_calendar`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import SelfdataError
+
+CONTRACTS_ENV = "SELFDATA_CONTRACTS"
+KVA_STEPS = (3, 6, 9, 12, 15, 18, 24, 30, 36)  # the subscribed powers Enedis offers
+KINDS = {"base": ("base",), "hphc": ("hp", "hc"), "weekend": ("week", "weekend"),
+         "tempo": ("blue_hp", "blue_hc", "white_hp", "white_hc", "red_hp", "red_hc")}
+COLOURS = {"blue": "blue", "white": "white", "red": "red",
+           "bleu": "blue", "blanc": "white", "rouge": "red"}
+Slot = tuple[int, int]  # [start, end) in minutes after local midnight; end < start wraps
+DEFAULT_SLOTS: tuple[Slot, ...] = ((22 * 60, 6 * 60),)
+_SLOT = re.compile(r"^\s*([01]\d|2[0-3])[:hH]([0-5]\d)\s*-\s*([01]\d|2[0-4])[:hH]([0-5]\d)\s*$")
+
+
+@dataclass(frozen=True)
+class Contract:
+    offer: str = "edf_base"
+    subscribed_kva: int = 6
+    offpeak: tuple[Slot, ...] = DEFAULT_SLOTS
+    tempo_calendar: Path | None = None
+    offers_file: Path | None = None  # a corrected copy of energy_offers.toml
+    source: str = "default"  # the file it came from, or "default"
+
+    @property
+    def offpeak_text(self) -> str:
+        return ", ".join(f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}"
+                         for s, e in self.offpeak)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One price grid of an offer: valid from/to (inclusive local dates), EUR/kWh per slot,
+    EUR/month per subscribed kVA, and where the figures come from."""
+
+    valid_from: dt.date
+    valid_to: dt.date | None
+    kwh: dict[str, Decimal]
+    subscription: dict[int, Decimal]
+    source: str
+
+
+@dataclass(frozen=True)
+class Offer:
+    key: str
+    name: str
+    supplier: str
+    kind: str
+    grids: tuple[Grid, ...]  # sorted by valid_from
+
+    def grid_on(self, day: dt.date) -> tuple[Grid, bool]:
+        """The grid in force on `day`, and False when none is: then the nearest earlier grid
+        (the first one before the file's first date) stands in, as an assumption."""
+        for g in self.grids:
+            if g.valid_from <= day and (g.valid_to is None or day <= g.valid_to):
+                return g, True
+        earlier = [g for g in self.grids if g.valid_from <= day]
+        return (earlier[-1] if earlier else self.grids[0]), False
+
+
+def parse_slots(values: list[str] | str, where: str) -> tuple[Slot, ...]:
+    """"22:00-06:00" or a list of them -> minutes; several slots may not overlap."""
+    texts = [values] if isinstance(values, str) else list(values)
+    if not texts:
+        raise SelfdataError(f"{where}: no off-peak slot", hint='write e.g. ["22:00-06:00"]')
+    slots = []
+    for text in texts:
+        m = _SLOT.match(str(text))
+        if not m:
+            raise SelfdataError(f"{where}: off-peak slot {str(text)[:20]!r} is not HH:MM-HH:MM",
+                                hint='write e.g. "22:00-06:00" or "12:30-14:30"')
+        start, end = int(m[1]) * 60 + int(m[2]), (int(m[3]) * 60 + int(m[4])) % 1440
+        if start == end:
+            raise SelfdataError(f"{where}: off-peak slot {text!r} is empty")
+        slots.append((start, end))
+    minutes = [0] * 1440
+    for start, end in slots:
+        for minute in (range(start, end) if start < end else [*range(start, 1440),
+                                                              *range(0, end)]):
+            minutes[minute] += 1
+    if max(minutes) > 1:
+        raise SelfdataError(f"{where}: off-peak slots overlap",
+                            hint='list each hour once: ["01:00-07:00", "12:30-14:30"]')
+    return tuple(slots)
+
+
+def _data_file(name: str) -> str:
+    return (resources.files("selfdata_kit") / "data" / name).read_text("utf-8")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise SelfdataError(f"cannot read {path}: {e.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise SelfdataError(f"{path}: not a valid TOML file ({e})",
+                            hint="see docs/reports.md for the layout") from None
+
+
+def contract_for(person: str, path: str | Path | None = None,
+                 offers: dict[str, Offer] | None = None) -> Contract:
+    """The person's contract from `path`, else $SELFDATA_CONTRACTS, else the default one.
+    A person's table overrides the `[default]` table key by key."""
+    path = path or os.environ.get(CONTRACTS_ENV) or None
+    if path is None:
+        return Contract()
+    path = Path(path)
+    doc = _read_toml(path)
+    settings = {**doc.get("default", {}), **doc.get("persons", {}).get(person, {})}
+    where = f"{path} [persons.\"{person}\"]" if person in doc.get("persons", {}) else str(path)
+    offers_file = path.parent / settings["offers"] if "offers" in settings else None
+    known = offers if offers is not None and offers_file is None else load_offers(offers_file)
+    offer = str(settings.get("offer", Contract.offer))
+    if offer not in known:
+        raise SelfdataError(f"{where}: unknown offer {offer[:40]!r}",
+                            hint=f"offers: {', '.join(known)}")
+    kva = settings.get("subscribed_kva", Contract.subscribed_kva)
+    if kva not in KVA_STEPS:
+        raise SelfdataError(f"{where}: subscribed_kva must be one of {KVA_STEPS}")
+    slots = parse_slots(settings["offpeak"], where) if "offpeak" in settings else DEFAULT_SLOTS
+    calendar = settings.get("tempo_calendar")
+    return Contract(offer, int(kva), slots,
+                    (path.parent / calendar) if calendar else None, offers_file, str(path))
+
+
+def use_contracts(path: str | Path) -> None:
+    """Check every contract of the file now (not in the middle of a batch), then make it the
+    one analyses read in this process and in the report kernels it starts."""
+    path = Path(path).resolve()
+    offers = load_offers()
+    for person in ["", *_read_toml(path).get("persons", {})]:
+        contract_for(person, path, offers)
+    os.environ[CONTRACTS_ENV] = str(path)
+
+
+def load_offers(path: str | Path | None = None) -> dict[str, Offer]:
+    """{key: Offer} from `energy_offers.toml` or a file with its layout."""
+    where = str(path) if path else "energy_offers.toml"
+    doc = _read_toml(Path(path)) if path else tomllib.loads(_data_file("energy_offers.toml"))
+    out = {}
+    for n, o in enumerate(doc.get("offer", []), start=1):
+        at = f"{where}: offer {n}"
+        try:
+            kind = o["kind"]
+            if kind not in KINDS:
+                raise SelfdataError(f"{at}: kind must be one of {', '.join(KINDS)}")
+            grids = []
+            for p in o["prices"]:
+                kwh = {k: Decimal(v) for k, v in p["kwh"].items()}
+                if set(kwh) != set(KINDS[kind]):
+                    raise SelfdataError(f"{at}: a {kind} offer prices {', '.join(KINDS[kind])}")
+                grids.append(Grid(dt.date.fromisoformat(p["valid_from"]),
+                                  dt.date.fromisoformat(p["valid_to"]) if "valid_to" in p
+                                  else None, kwh,
+                                  {int(k): Decimal(v) for k, v in p["subscription"].items()},
+                                  p["source"]))
+            out[o["key"]] = Offer(o["key"], o["name"], o.get("supplier", ""), kind,
+                                  tuple(sorted(grids, key=lambda g: g.valid_from)))
+        except KeyError as e:
+            raise SelfdataError(f"{at}: missing {e.args[0]!r}",
+                                hint="see the comments at the top of energy_offers.toml") from None
+        except (InvalidOperation, ValueError, TypeError):
+            raise SelfdataError(f"{at}: a price, a power or a date is not readable",
+                                hint='prices as strings ("0.2516"), dates as YYYY-MM-DD') from None
+    return out
+
+
+def load_tempo_days(path: str | Path | None = None) -> dict[dt.date, str]:
+    """{date: blue|white|red} from `tempo_days.csv` or a file with its layout."""
+    where = str(path) if path else "tempo_days.csv"
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig") if path else _data_file(
+            "tempo_days.csv")
+    except OSError as e:
+        raise SelfdataError(f"cannot read {path}: {e.strerror}") from None
+    days: dict[dt.date, str] = {}
+    for line_no, row in enumerate(csv.reader(text.splitlines()), start=1):
+        if not row or row[0].startswith("#") or row[0].strip().lower() == "date":
+            continue
+        try:
+            day = dt.date.fromisoformat(row[0].strip())
+            days[day] = COLOURS[row[1].strip().lower()]
+        except (ValueError, IndexError, KeyError):
+            raise SelfdataError(f"{where}, line {line_no}: expected YYYY-MM-DD,colour",
+                                hint="colour: blue, white or red (bleu, blanc, rouge)") from None
+    return days
+
+
+def tempo_rule(day: dt.date) -> str | None:
+    """The colour the offer's rules fix without the calendar: a Sunday is always blue."""
+    return "blue" if day.isoweekday() == 7 else None
