@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="country for phone numbers written without one (default FR)")
     p.add_argument("--keep-names", action="store_true",
                    help="keep contact names from the export (dropped by default)")
+    p.add_argument("--me", metavar="NAME",
+                   help="your name as chat exports (WhatsApp) write it: your messages are"
+                   " then 'sent' (default: the sender present in every chat imported)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("formats", help="list the export formats selfdata_kit reads",
@@ -233,7 +236,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .commands.importing import run_import, run_import_cohort
 
     options = {"skip_bad_rows": args.skip_bad_rows, "region": args.region,
-               "keep_names": args.keep_names}
+               "keep_names": args.keep_names, "me": args.me}
     store = args.store or default_store_path()
     if args.cohort:
         if args.paths or args.person:

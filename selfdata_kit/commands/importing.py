@@ -14,7 +14,7 @@ from ..store import open_store
 
 def run_import(store_path: Path, paths: list[str], person: str | None, *,
                skip_bad_rows: bool = False, region: str = "FR",
-               keep_names: bool = False) -> int:
+               keep_names: bool = False, me: str | None = None) -> int:
     if not paths or not person:
         raise SelfdataError("give the files to import and --person ID (or --cohort DIR)",
                             hint="selfdata import releve.ofx --person me")
@@ -22,7 +22,7 @@ def run_import(store_path: Path, paths: list[str], person: str | None, *,
     with open_store(store_path) as store:
         outcomes = import_paths(store, paths, person, on_file=print_outcome,
                                 skip_bad_rows=skip_bad_rows, default_region=region,
-                                keep_names=keep_names)
+                                keep_names=keep_names, me=me)
     if new_store and not any(r.status == "imported" for r in outcomes):
         _remove_store(store_path)
     failed = [r for r in outcomes if r.status == "failed"]
@@ -39,7 +39,7 @@ def run_import(store_path: Path, paths: list[str], person: str | None, *,
 
 def run_import_cohort(store_path: Path, folder: Path, *, jobs: int = 2,
                       skip_bad_rows: bool = False, region: str = "FR",
-                      keep_names: bool = False) -> int:
+                      keep_names: bool = False, me: str | None = None) -> int:
     from tqdm import tqdm
 
     total = len(person_folders(folder))
@@ -56,7 +56,7 @@ def run_import_cohort(store_path: Path, folder: Path, *, jobs: int = 2,
 
         summaries = import_cohort(store, folder, jobs=jobs, on_person=done,
                                   skip_bad_rows=skip_bad_rows, default_region=region,
-                                  keep_names=keep_names)
+                                  keep_names=keep_names, me=me)
     failed = sum(len(s.failed) for s in summaries)
     if new_store and not any(r.status == "imported" for s in summaries for r in s.files):
         _remove_store(store_path)
