@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from . import calls, energy, fun_facts, spending
+from . import calls, energy, fun_facts, media, spending
 from .scope import Scope, make_scope
 
 # report name -> (con, scope) -> its figures as plain JSON types
@@ -19,6 +19,7 @@ FIGURES: dict[str, Callable[[duckdb.DuckDBPyConnection, Scope], dict[str, Any]]]
     "calls": calls.figures,
     "energy": energy.figures,
     "fun_facts": fun_facts.figures,
+    "media": media.figures,
 }
 
 
@@ -27,7 +28,8 @@ def person_figures(con: duckdb.DuckDBPyConnection, person: str, start: date | st
     """One person's key figures, with every figure of each report under `reports`."""
     scope = make_scope(con, person, start, end)
     parts = {name: figures(con, scope) for name, figures in FIGURES.items()}
-    spending_, calls_, energy_, fun = (parts[n] for n in FIGURES)
+    spending_, calls_, energy_, fun = (parts[n] for n in ("spending", "calls", "energy",
+                                                          "fun_facts"))
     return {
         "person": person,
         "start": scope.start,
