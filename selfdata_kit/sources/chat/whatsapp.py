@@ -95,6 +95,9 @@ def _rows(kept: list[Header], when: pd.DatetimeIndex, ctx: ParseContext,
     others = [s for s in senders if s != me]
     book = ContactBook(ctx)
     keys = {s: contact_key(s, ctx) for s in senders}
+    # the chat: its senders (two exports of a chat merge; the same minute in two chats stays two)
+    chat = hashlib.sha256("|".join(sorted((keys[s] or ("", ""))[0] for s in senders))
+                          .encode()).hexdigest()[:16]
     seen: Counter[tuple[str, str]] = Counter()
     rows = []
     for h, at in zip(kept, when, strict=True):
@@ -110,8 +113,8 @@ def _rows(kept: list[Header], when: pd.DatetimeIndex, ctx: ParseContext,
         occurrence = (sender_id, at.isoformat())
         seen[occurrence] += 1
         # the uid does not hold the direction: importing again with --me finds the same rows
-        uid = hashlib.sha256(f"{sender_id}|{at.isoformat()}|{seen[occurrence]}".encode()
-                             ).hexdigest()[:32]
+        uid = hashlib.sha256(f"{chat}|{sender_id}|{at.isoformat()}|{seen[occurrence]}"
+                             .encode()).hexdigest()[:32]
         rows.append((at, 0, direction, "chat", contact, f"wa:{uid}"))
     parsed = calls_parsed([r[:5] for r in rows], book, errors, read)
     parsed.tables["calls"]["uid"] = [r[5] for r in rows]
