@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from datetime import datetime
 
 import pandas as pd
 
 from ...enrich.contacts import ContactBook, contact_key
 from ...errors import FormatError
 from ..base import InputFile, ParseContext, Parsed, RowError, Source
-from ..calls.common import calls_parsed
 from ..date_order import day_first, full_year
 from ..text import head_text, read_text
 from .whatsapp_lines import Header, read_header, strip_marks
@@ -57,7 +57,7 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
     dayfirst = day_first([(h.a, h.b, full_year(h.c)) for h in headers if not h.year_first],
                          tie=not twelve_hour)
     errors: list[RowError] = []
-    stamps: list[pd.Timestamp] = []
+    stamps: list[datetime] = []
     kept: list[Header] = []
     for h in headers:
         stamp = _local_time(h, dayfirst)
@@ -71,7 +71,7 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
     return _rows(kept, when, ctx, errors, len(headers))
 
 
-def _local_time(h: Header, dayfirst: bool) -> pd.Timestamp | None:
+def _local_time(h: Header, dayfirst: bool) -> datetime | None:
     if h.year_first:
         year, month, day = h.a, h.b, h.c
     else:
@@ -83,7 +83,7 @@ def _local_time(h: Header, dayfirst: bool) -> pd.Timestamp | None:
             return None
         hour = hour % 12 + (12 if h.ampm == "p" else 0)
     try:
-        return pd.Timestamp(year, month, day, hour, h.minute, h.second)
+        return datetime(year, month, day, hour, h.minute, h.second)
     except ValueError:
         return None
 
@@ -94,13 +94,12 @@ def _rows(kept: list[Header], when: pd.DatetimeIndex, ctx: ParseContext,
     me = next((s for s in senders if ctx.me and _same_person(s, ctx.me)), None)
     others = [s for s in senders if s != me]
     book = ContactBook(ctx)
-    keys = {s: contact_key(s, ctx) for s in senders}
-    # the chat: its senders (two exports of a chat merge; the same minute in two chats stays two)
-    chat = hashlib.sha256("|".join(sorted((keys[s] or ("", ""))[0] for s in senders))
-                          .encode()).hexdigest()[:16]
-    seen: Counter[tuple[str, str]] = Counter()
-    rows = []
-    for h, at in zip(kept, when, strict=True):
+    ids = {s: (contact_key(s, ctx) or ("", ""))[0] for s in senders}
+    # the chat: its senders (two exports of a chat merge; one minute in two chats stays two)
+    chat = hashlib.sha256("|".join(sorted(ids.values())).encode()).hexdigest()[:16]
+    seen: Counter[tuple[str, int]] = Counter()
+    directions, contacts, uids = [], [], []
+    for h, at in zip(kept, when.asi8.tolist(), strict=True):
         sender = h.sender or ""
         if ctx.me is None:
             direction, contact = "unknown", book.key(sender, sender)
@@ -109,16 +108,17 @@ def _rows(kept: list[Header], when: pd.DatetimeIndex, ctx: ParseContext,
             contact = book.key(others[0], others[0]) if len(others) == 1 else None
         else:
             direction, contact = "in", book.key(sender, sender)
-        sender_id = (keys[sender] or ("", ""))[0]
-        occurrence = (sender_id, at.isoformat())
-        seen[occurrence] += 1
+        seen[ids[sender], at] += 1
         # the uid does not hold the direction: importing again with --me finds the same rows
-        uid = hashlib.sha256(f"{chat}|{sender_id}|{at.isoformat()}|{seen[occurrence]}"
-                             .encode()).hexdigest()[:32]
-        rows.append((at, 0, direction, "chat", contact, f"wa:{uid}"))
-    parsed = calls_parsed([r[:5] for r in rows], book, errors, read)
-    parsed.tables["calls"]["uid"] = [r[5] for r in rows]
-    return parsed
+        uid = hashlib.sha256(f"{chat}|{ids[sender]}|{at}|{seen[ids[sender], at]}".encode()
+                             ).hexdigest()[:32]
+        directions.append(direction), contacts.append(contact), uids.append(f"wa:{uid}")
+    calls = pd.DataFrame({"started_at": when.tz_convert("UTC"),
+                          "duration_s": pd.array([0] * len(uids), dtype="Int64"),
+                          "direction": directions, "channel": "chat",
+                          "contact_id": pd.array(contacts, dtype=object), "uid": uids})
+    return Parsed(tables={"contacts": book.frame(), "calls": calls}, errors=errors,
+                  rows_read=read)
 
 
 SOURCE = Source(

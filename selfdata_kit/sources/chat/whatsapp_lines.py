@@ -48,8 +48,11 @@ class Header:
     sender: str | None  # None: a system line
 
 
+_NO_MARKS = {ord(ch): None for ch in _MARKS}
+
+
 def strip_marks(text: str) -> str:
-    return text.translate({ord(ch): None for ch in _MARKS}).strip()
+    return text.translate(_NO_MARKS).strip()
 
 
 def read_header(raw: str, line: int) -> Header | None:
