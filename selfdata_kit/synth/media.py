@@ -137,15 +137,19 @@ def _spotify(p: Persona, a: Awake, rng: np.random.Generator) -> Plays:
                     end_s.append(hour), ms.append(secs * 1000), who.append(show)
                     title.append(f"Épisode {int(rng.integers(1, 120))}"), is_pod.append(True)
                 continue
-            for _ in range(int(rng.integers(3, 12))):
-                art = artists[int(rng.choice(len(artists), p=weights))]
-                length = int(rng.integers(150, 290))
-                played = int(rng.integers(3, SKIP_SECONDS - 1)) if rng.random() < 0.12 else length
-                if not _inside(a, day, hour, played / 3600):
+            k = int(rng.integers(3, 12))  # a session of k tracks, drawn at once
+            who_k = rng.choice(len(artists), k, p=weights)
+            length = rng.integers(150, 290, k)
+            played = np.where(rng.random(k) < 0.12, rng.integers(3, SKIP_SECONDS - 1, k), length)
+            extra_ms = rng.integers(0, 1000, k)
+            song = rng.integers(0, 8, k)
+            for j in range(k):
+                if not _inside(a, day, hour, int(played[j]) / 3600):
                     break
-                hour += played / 3600
-                end_s.append(hour), ms.append(played * 1000 + int(rng.integers(0, 1000)))
-                who.append(art), title.append(str(rng.choice(tracks[art]))), is_pod.append(False)
+                art = artists[int(who_k[j])]
+                hour += int(played[j]) / 3600
+                end_s.append(hour), ms.append(int(played[j]) * 1000 + int(extra_ms[j]))
+                who.append(art), title.append(tracks[art][int(song[j])]), is_pod.append(False)
     ends = _epoch(p, np.array(end_s)) if end_s else np.zeros(0, dtype=np.int64)
     return Plays(ends, np.array(ms, dtype=np.int64), tuple(who), tuple(title),
                  np.array(is_pod, dtype=bool))
