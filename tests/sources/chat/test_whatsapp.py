@@ -7,6 +7,8 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from selfdata_kit.ingest.files import import_file, import_paths
 from selfdata_kit.sources.base import InputFile
 from tests.conftest import conformance
@@ -129,3 +131,26 @@ def test_the_store_file_holds_no_sender_name_and_no_message_text(store, tmp_path
 def test_keep_names_keeps_senders_names_only(store):
     import_file(store, InputFile.from_path(ANDROID), "p", me="Camille Durand", keep_names=True)
     assert store.run("SELECT label FROM contacts") == [("Alice Martin",)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # iOS, US locale: month first, 12-hour clock with seconds, a no-break space before PM
+    ("[1/2/24, 9:41:05\u00a0PM] Bob: hi\n[1/13/24, 12:00:00\u202fAM] Ann: yo\n",
+     [utc(2024, 1, 2, 20, 41, 5), utc(2024, 1, 12, 23, 0)]),
+    # Spanish-style "p. m." and 2-digit years, day first (13/01 tells)
+    ("2/1/24, 9:41 p.\u00a0m. - Bob: hola\n13/1/24, 8:05 a.\u00a0m. - Ann: buenas\n",
+     [utc(2024, 1, 2, 20, 41), utc(2024, 1, 13, 7, 5)]),
+    # year first (Swedish, Chinese locales), 24-hour clock
+    ("2024-07-14 21:41 - Bob: hej\n2024-07-15 08:00 - Ann: god morgon\n",
+     [utc(2024, 7, 14, 19, 41), utc(2024, 7, 15, 6, 0)]),
+])
+def test_other_locales(store, text, expected):
+    report = import_file(store, InputFile.from_bytes("chat.txt", text.encode("utf-8")), "p")
+    assert report.status == "imported", report.error
+    assert [r[0] for r in _chats(store)] == expected
+
+
+def test_a_file_with_no_message_line_is_not_claimed():
+    from selfdata_kit.sources.chat import whatsapp
+
+    assert not whatsapp.detect(InputFile.from_bytes("x.txt", b"hello\n12/31/23 nothing\n"))
