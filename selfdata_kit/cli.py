@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("summary", help="one person's key figures (JSON with --json)",
-                       description="The key figures of one person's four reports: totals by"
+                       description="The key figures of each of one person's reports: totals by"
                        " category, recurring payments, standby watts, annual kWh per"
                        " commodity, calls per week, top contacts (pseudonyms) and the fun-fact"
                        " cursors, each {position in [0, 1] or null, evidence, needed}:"
