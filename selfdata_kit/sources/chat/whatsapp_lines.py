@@ -61,12 +61,12 @@ def read_header(raw: str, line: int) -> Header | None:
     if m is None:
         return None
     ios = m["ios"] is not None
-    g = (lambda k: m[k]) if ios else (lambda k: m["x" + k])  # noqa: E731
-    rest = m["ios"] if ios else m["android"]
-    ampm = g("ampm")
-    sender = _sender(rest, ios)
-    return Header(line, int(g("a")), int(g("b")), int(g("c")), len(g("a")) == 4, int(g("h")),
-                  int(g("m")), int(g("s") or 0), ampm[0].lower() if ampm else None, sender)
+    # the two layouts name their groups a, b ... and xa, xb ...: take the ones that matched
+    a, b, c, h, mi, s, ampm = m.group(*((k if ios else "x" + k)
+                                        for k in ("a", "b", "c", "h", "m", "s", "ampm")))
+    sender = _sender(m["ios"] if ios else m["android"], ios)
+    return Header(line, int(a), int(b), int(c), len(a) == 4, int(h), int(mi), int(s or 0),
+                  ampm[0].lower() if ampm else None, sender)
 
 
 def _sender(rest: str, ios: bool) -> str | None:
