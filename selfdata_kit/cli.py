@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep contact names from the export (dropped by default)")
     p.add_argument("--layout", type=Path, metavar="L.toml",
                    help="read the given CSV files with this layout file (see `selfdata layout`)")
+    p.add_argument("--me", metavar="NAME",
+                   help="your name as chat exports (WhatsApp) write it: your messages are"
+                   " then 'sent' (default: the sender present in every chat imported)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("layout", help="layout files for bank CSVs no built-in format knows",
@@ -149,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("summary", help="one person's key figures (JSON with --json)",
-                       description="The key figures of one person's four reports: totals by"
+                       description="The key figures of each of one person's reports: totals by"
                        " category, recurring payments, standby watts, annual kWh per"
                        " commodity, calls per week, top contacts (pseudonyms) and the fun-fact"
                        " cursors, each {position in [0, 1] or null, evidence, needed}:"
@@ -312,7 +315,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .commands.importing import run_import, run_import_cohort
 
     options = {"skip_bad_rows": args.skip_bad_rows, "region": args.region,
-               "keep_names": args.keep_names}
+               "keep_names": args.keep_names, "me": args.me}
     store = args.store or default_store_path()
     if args.cohort:
         if args.paths or args.person or args.layout:

@@ -6,6 +6,10 @@ local clock). A "contact" is the store's pseudonym ("Contact 7"), or the name fr
 when the user imported with --keep-names; withheld numbers have no contact and are left out of
 the contact rankings only. Thresholds (night hours, duration bins) live in
 `data/calls_thresholds.toml`.
+
+Chat messages (WhatsApp, channel 'chat') live in the same table but are counted apart: the
+phone sections read calls and texts only, the `chats_*` functions chat messages only (a busy
+group chat would otherwise drown the phone log).
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ from .scope import Scope, in_period, local_day, local_time, query
 _SCOPED = f"""
     SELECT channel, direction, duration_s, contact_id, {local_time('started_at')} AS local_at,
            {local_day('started_at')} AS day
-    FROM calls WHERE person_id = $person AND {in_period(local_day('started_at'))}"""
+    FROM calls WHERE person_id = $person AND {in_period(local_day('started_at'))}
+      AND channel IN ('voice', 'sms')"""
+# The same for chat messages.
+_CHATS = _SCOPED.replace("channel IN ('voice', 'sms')", "channel = 'chat'")
 # A call that was actually talked: answered either way, with a duration.
 ANSWERED = "channel = 'voice' AND direction IN ('in', 'out') AND duration_s > 0"
 VOICE_DIRECTIONS = ("in", "out", "missed", "rejected", "voicemail", "blocked")
@@ -40,6 +47,11 @@ def load_thresholds(path: str | Path | None = None) -> dict[str, Any]:
 
 def _q(con: duckdb.DuckDBPyConnection, body: str, scope: Scope, **extra: object) -> pd.DataFrame:
     return query(con, f"WITH c AS ({_SCOPED}) {body}", scope, **extra)
+
+
+def _chats(con: duckdb.DuckDBPyConnection, body: str, scope: Scope,
+           **extra: object) -> pd.DataFrame:
+    return query(con, f"WITH c AS ({_CHATS}) {body}", scope, **extra)
 
 
 def overview(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
@@ -116,6 +128,67 @@ def top_contacts(con: duckdb.DuckDBPyConnection, scope: Scope, n: int = 10) -> p
         FROM ranked ORDER BY rank""", scope, n=n)
 
 
+_CONTACT_LABEL = """CASE WHEN label IS NULL THEN pseudonym
+                         WHEN count(*) OVER (PARTITION BY label) > 1
+                         THEN label || ' (' || pseudonym || ')' ELSE label END"""
+
+
+def chats_by_contact(con: duckdb.DuckDBPyConnection, scope: Scope, n: int = 10
+                     ) -> pd.DataFrame:
+    """The `n` contacts with the most chat messages, received and sent (a message to a group
+    has no single contact and is not counted here). Ties: lower pseudonym number first."""
+    return _chats(con, f"""
+        , ranked AS (
+            SELECT row_number() OVER (ORDER BY count(*) DESC,
+                       CAST(regexp_extract(k.pseudonym, '(\\d+)$', 1) AS INTEGER), k.pseudonym
+                   ) AS rank, k.label, k.pseudonym,
+                   count(*) FILTER (direction = 'in') AS received,
+                   count(*) FILTER (direction = 'out') AS sent,
+                   count(*) FILTER (direction = 'unknown') AS unknown,
+                   count(*) AS messages
+            FROM c JOIN contacts k ON k.person_id = $person AND k.contact_id = c.contact_id
+            GROUP BY k.contact_id, k.pseudonym, k.label ORDER BY rank LIMIT $n)
+        SELECT rank, {_CONTACT_LABEL} AS contact, pseudonym, received, sent, unknown, messages
+        FROM ranked ORDER BY rank""", scope, n=n)
+
+
+def chats_hour_weekday(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Chat messages per local hour (0-23) and ISO weekday (1 = Monday), all 168 cells."""
+    return _chats(con, """
+        , counted AS (SELECT isodow(local_at) AS weekday, hour(local_at) AS hour, count(*) AS n
+                      FROM c GROUP BY ALL)
+        , grid AS (SELECT * FROM range(1, 8) d(weekday) CROSS JOIN range(0, 24) h(hour))
+        SELECT weekday, hour, coalesce(n, 0) AS count FROM grid
+        LEFT JOIN counted USING (weekday, hour)
+        WHERE EXISTS (SELECT 1 FROM c) ORDER BY 1, 2""", scope)
+
+
+def who_writes_first(con: duckdb.DuckDBPyConnection, scope: Scope,
+                     thresholds: dict[str, Any] | None = None, n: int = 10) -> pd.DataFrame:
+    """Per contact (the `n` with the most conversations): conversations, how many the person
+    started and how many the contact did. A conversation starts with a message after
+    `chats.new_conversation_hours` of silence with that contact; only messages whose
+    direction is known count."""
+    hours = (thresholds or load_thresholds())["chats"]["new_conversation_hours"]
+    return _chats(con, f"""
+        , known AS (SELECT contact_id, direction, local_at,
+                           lag(local_at) OVER (PARTITION BY contact_id ORDER BY local_at) AS prev
+                    FROM c WHERE direction IN ('in', 'out') AND contact_id IS NOT NULL),
+        starts AS (SELECT contact_id, direction FROM known
+                   WHERE prev IS NULL OR local_at - prev >= to_hours(CAST($hours AS BIGINT))),
+        ranked AS (
+            SELECT row_number() OVER (ORDER BY count(*) DESC,
+                       CAST(regexp_extract(k.pseudonym, '(\\d+)$', 1) AS INTEGER), k.pseudonym
+                   ) AS rank, k.label, k.pseudonym, count(*) AS conversations,
+                   count(*) FILTER (direction = 'out') AS you_first,
+                   count(*) FILTER (direction = 'in') AS them_first
+            FROM starts s JOIN contacts k ON k.person_id = $person AND k.contact_id = s.contact_id
+            GROUP BY k.contact_id, k.pseudonym, k.label ORDER BY rank LIMIT $n)
+        SELECT rank, {_CONTACT_LABEL} AS contact, pseudonym, conversations, you_first,
+               them_first, you_first / conversations AS you_first_share
+        FROM ranked ORDER BY rank""", scope, hours=int(hours), n=n)
+
+
 def voice_vs_sms(con: duckdb.DuckDBPyConnection, scope: Scope, n: int = 10) -> pd.DataFrame:
     """For the top contacts (same order as `top_contacts`): the share of calls among the
     interactions, i.e. who you rather call and who you rather text."""
@@ -181,7 +254,7 @@ def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
         return {"calls_count": 0, "sms_count": 0, "calls_per_week": 0.0, "sms_per_week": 0.0,
                 "talk_minutes": 0.0, "missed_share": 0.0, "night_share": 0.0,
                 "contacts_count": 0, "calls_by_direction": {}, "sms_by_direction": {},
-                "top_contacts": []}
+                "top_contacts": [], **chat_figures(con, scope)}
     row = over.iloc[0]
     night = night_activity(con, scope)
     dirs = directions(con, scope)
@@ -200,4 +273,21 @@ def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
         "calls_by_direction": by.get("voice", {}),
         "sms_by_direction": by.get("sms", {}),
         "top_contacts": [str(p) for p in top_contacts(con, scope)["pseudonym"]],
+        **chat_figures(con, scope),
     }
+
+
+def chat_figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
+    """Chat messages: how many, per week over the days they span, and the share sent."""
+    r = _chats(con, """
+        SELECT count(*) AS n, count(*) FILTER (direction = 'out') AS sent,
+               count(*) FILTER (direction IN ('in', 'out')) AS known,
+               coalesce(CAST($start AS DATE), min(day)) AS first_day,
+               coalesce(CAST($end AS DATE), max(day)) AS last_day
+        FROM c HAVING count(*) > 0""", scope)
+    if r.empty:
+        return {"chats_count": 0, "chats_per_week": 0.0, "chats_sent_share": None}
+    row = r.iloc[0]
+    return {"chats_count": int(row["n"]),
+            "chats_per_week": float(_per_week(int(row["n"]), row)),
+            "chats_sent_share": float(row["sent"] / row["known"]) if row["known"] else None}

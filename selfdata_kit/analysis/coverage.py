@@ -10,7 +10,8 @@ import duckdb
 from .scope import LOCAL_DAY, Scope, in_period, query
 
 # canonical table -> the kind of the sources that fill it (`imports.kind`)
-KIND_OF_TABLE = {"transactions": "bank", "calls": "calls", "energy": "energy", "places": "places"}
+KIND_OF_TABLE = {"transactions": "bank", "calls": "calls", "energy": "energy", "places": "places",
+                 "media": "media"}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from . import calls, energy, energy_offers, fun_facts, spending
+from . import calls, energy, energy_offers, fun_facts, media, spending
 from .scope import Scope, make_scope
 
 
@@ -25,6 +25,7 @@ FIGURES: dict[str, Callable[[duckdb.DuckDBPyConnection, Scope], dict[str, Any]]]
     "calls": calls.figures,
     "energy": energy_figures,
     "fun_facts": fun_facts.figures,
+    "media": media.figures,
 }
 
 
@@ -33,7 +34,8 @@ def person_figures(con: duckdb.DuckDBPyConnection, person: str, start: date | st
     """One person's key figures, with every figure of each report under `reports`."""
     scope = make_scope(con, person, start, end)
     parts = {name: figures(con, scope) for name, figures in FIGURES.items()}
-    spending_, calls_, energy_, fun = (parts[n] for n in FIGURES)
+    spending_, calls_, energy_, fun = (parts[n] for n in ("spending", "calls", "energy",
+                                                          "fun_facts"))
     return {
         "person": person,
         "start": scope.start,

@@ -83,4 +83,5 @@ def local_day(ts_column: str) -> str:
 LOCAL_DAY = {"transactions": "booked_on",
              "calls": local_day("started_at"),
              "energy": local_day("start_at"),
-             "places": local_day("start_at")}
+             "places": local_day("start_at"),
+             "media": local_day("started_at")}

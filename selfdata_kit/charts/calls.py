@@ -152,3 +152,49 @@ def night_activity(frame: pd.DataFrame, lang: str) -> alt.Chart:
                  alt.Tooltip("total:Q", title=_axis("total", lang), format=NUMBER),
                  alt.Tooltip("night_share:Q", title=_axis("share_night", lang), format=".0%")],
     ).properties(width=WIDTH)
+
+
+def chats_by_contact(frame: pd.DataFrame, lang: str) -> alt.Chart:
+    order = list(frame.sort_values("rank")["contact"])
+    parts = ["received", "sent", "unknown"]
+    names = [_axis(p, lang) for p in parts]
+    long = frame.melt(id_vars=["rank", "contact"], value_vars=parts, var_name="part",
+                      value_name="count")
+    long = long[long["count"] > 0].assign(
+        what=lambda d: d["part"].map(dict(zip(parts, names, strict=True))),
+        order=lambda d: d["part"].map({p: i for i, p in enumerate(parts)}))
+    return alt.Chart(long).mark_bar().encode(
+        y=alt.Y("contact:N", title=None, sort=order),
+        x=alt.X("count:Q", title=_axis("messages", lang),
+                axis=alt.Axis(format=NUMBER, tickMinStep=1)),
+        color=alt.Color("what:N", title=None, scale=alt.Scale(
+            domain=names, range=[IN_OUT["in"], IN_OUT["out"], PALETTE[7]])),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("contact:N", title=_axis("contact", lang)),
+                 alt.Tooltip("what:N", title=_axis("kind", lang)),
+                 alt.Tooltip("count:Q", title=_axis("count", lang), format=NUMBER)],
+    ).properties(height=26 * len(frame))
+
+
+def chats_hour_weekday(frame: pd.DataFrame, lang: str) -> alt.Chart:
+    return hour_weekday(frame, lang)
+
+
+def who_writes_first(frame: pd.DataFrame, lang: str) -> alt.Chart:
+    order = list(frame.sort_values("rank")["contact"])
+    you, them = _axis("you_first", lang), _axis("them_first", lang)
+    long = frame.melt(id_vars=["rank", "contact"], value_vars=["you_first", "them_first"],
+                      var_name="who", value_name="count")
+    long["what"] = long["who"].map({"you_first": you, "them_first": them})
+    long["order"] = long["who"].map({"you_first": 0, "them_first": 1})
+    return alt.Chart(long).mark_bar().encode(
+        y=alt.Y("contact:N", title=None, sort=order),
+        x=alt.X("count:Q", stack="normalize", title=_axis("share_first", lang),
+                axis=alt.Axis(format="%")),
+        color=alt.Color("what:N", title=None, scale=alt.Scale(
+            domain=[you, them], range=[IN_OUT["out"], IN_OUT["in"]])),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("contact:N", title=_axis("contact", lang)),
+                 alt.Tooltip("what:N", title=_axis("kind", lang)),
+                 alt.Tooltip("count:Q", title=_axis("conversations", lang), format=NUMBER)],
+    ).properties(height=26 * len(frame))

@@ -20,7 +20,8 @@ UNKNOWN_REASONS = ("not a format selfdata_kit knows", "a binary file")
 
 def run_import(store_path: Path, paths: list[str], person: str | None, *,
                skip_bad_rows: bool = False, region: str = "FR",
-               keep_names: bool = False, layout: Path | None = None) -> int:
+               keep_names: bool = False, me: str | None = None,
+               layout: Path | None = None) -> int:
     if not paths or not person:
         raise SelfdataError("give the files to import and --person ID (or --cohort DIR)",
                             hint="selfdata import releve.ofx --person me")
@@ -30,7 +31,7 @@ def run_import(store_path: Path, paths: list[str], person: str | None, *,
     with open_store(store_path) as store, layout_in_force(in_force):
         outcomes = import_paths(store, paths, person, on_file=print_outcome,
                                 skip_bad_rows=skip_bad_rows, default_region=region,
-                                keep_names=keep_names)
+                                keep_names=keep_names, me=me)
         log_unknown_files(store, person, outcomes)
     if new_store and not any(r.status == "imported" for r in outcomes):
         _remove_store(store_path)
@@ -48,7 +49,7 @@ def run_import(store_path: Path, paths: list[str], person: str | None, *,
 
 def run_import_cohort(store_path: Path, folder: Path, *, jobs: int = 2,
                       skip_bad_rows: bool = False, region: str = "FR",
-                      keep_names: bool = False) -> int:
+                      keep_names: bool = False, me: str | None = None) -> int:
     from tqdm import tqdm
 
     total = len(person_folders(folder))
@@ -66,7 +67,7 @@ def run_import_cohort(store_path: Path, folder: Path, *, jobs: int = 2,
 
         summaries = import_cohort(store, folder, jobs=jobs, on_person=done,
                                   skip_bad_rows=skip_bad_rows, default_region=region,
-                                  keep_names=keep_names)
+                                  keep_names=keep_names, me=me)
     failed = sum(len(s.failed) for s in summaries)
     if new_store and not any(r.status == "imported" for s in summaries for r in s.files):
         _remove_store(store_path)

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import SelfdataError
 from ..sources.base import ParseContext
 from ..store import Store, check_person_id
+from .chats import settle_chat_directions
 from .files import FileOutcome, Prepared, prepare_paths, write_prepared
 
 
@@ -57,7 +58,8 @@ def person_folders(cohort: Path) -> list[Path]:
 
 def _prepare_person(folder: str, person: str, key: bytes, options: dict) -> list[Prepared]:
     ctx = ParseContext(person, default_region=options.get("default_region", "FR"),
-                       keep_names=options.get("keep_names", False), hmac_key=key)
+                       keep_names=options.get("keep_names", False), hmac_key=key,
+                       me=options.get("me"))
     return list(prepare_paths([folder], ctx,
                               skip_bad_rows=options.get("skip_bad_rows", False)))
 
@@ -84,6 +86,7 @@ def import_cohort(store: Store, cohort: Path, *, jobs: int = 2,
     summaries = []
     for person, prepared in _prepared(folders, store.hmac_key, dict(options), jobs):
         summary = PersonImport(person, [write_prepared(store, p, person) for p in prepared])
+        settle_chat_directions(store, person)
         summaries.append(summary)
         if on_person:
             on_person(summary)

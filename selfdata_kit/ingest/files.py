@@ -25,6 +25,7 @@ from ..errors import (
 from ..sources import detect_source
 from ..sources.base import InputFile, ParseContext, Parsed, RowError, Source
 from ..store import ImportCounts, Store
+from .chats import settle_chat_directions
 from .inputs import expand
 
 log = logging.getLogger(__name__)
@@ -171,15 +172,17 @@ def write_prepared(store: Store, prep: Prepared, person_id: str) -> FileOutcome:
 
 
 def context_for(store: Store, person_id: str, *, default_region: str = "FR",
-                keep_names: bool = False) -> ParseContext:
+                keep_names: bool = False, me: str | None = None) -> ParseContext:
     return ParseContext(person_id, default_region=default_region, keep_names=keep_names,
-                        hmac_key=store.hmac_key)
+                        hmac_key=store.hmac_key, me=me)
 
 
 def import_file(store: Store, inp: InputFile, person_id: str, *, skip_bad_rows: bool = False,
-                default_region: str = "FR", keep_names: bool = False) -> FileOutcome:
+                default_region: str = "FR", keep_names: bool = False,
+                me: str | None = None) -> FileOutcome:
     """Import one file whole or not at all; never raises a SelfdataError, reports it."""
-    ctx = context_for(store, person_id, default_region=default_region, keep_names=keep_names)
+    ctx = context_for(store, person_id, default_region=default_region, keep_names=keep_names,
+                      me=me)
     return write_prepared(store, prepare_file(inp, ctx, skip_bad_rows=skip_bad_rows), person_id)
 
 
@@ -222,13 +225,17 @@ def import_paths(
     skip_bad_rows: bool = False,
     default_region: str = "FR",
     keep_names: bool = False,
+    me: str | None = None,
 ) -> list[FileOutcome]:
-    """Import every file under `paths`; each file whole or not at all, failures reported."""
-    ctx = context_for(store, person_id, default_region=default_region, keep_names=keep_names)
+    """Import every file under `paths`; each file whole or not at all, failures reported.
+    `me`: the person's own name in chat exports (else recognised, `ingest.chats`)."""
+    ctx = context_for(store, person_id, default_region=default_region, keep_names=keep_names,
+                      me=me)
     reports = []
     for prep in prepare_paths(paths, ctx, skip_bad_rows=skip_bad_rows):
         report = write_prepared(store, prep, person_id)
         reports.append(report)
         if on_file:
             on_file(report)
+    settle_chat_directions(store, person_id)
     return reports

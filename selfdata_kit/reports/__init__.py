@@ -11,4 +11,4 @@
 """
 
 # the report notebooks, in the order an index shows them (light: the CLI imports this)
-TOPICS = ("spending", "calls", "energy", "fun_facts")
+TOPICS = ("spending", "calls", "energy", "fun_facts", "media")

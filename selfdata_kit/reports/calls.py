@@ -1,4 +1,4 @@
-"""The calls report: its sections, key figures and a JSON-ready summary (`notebooks/calls.ipynb`).
+"""The calls, texts and chats report: sections, key figures, JSON summary (notebooks/calls.ipynb).
 
 Contact names are sensitive: screen-safe mode masks the `contact` and `pseudonym` columns. The
 key figures name the top contact as the export kept it, or, screen-safe, by the placeholder the
@@ -23,7 +23,9 @@ def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope, lang: str,
                 screen_safe: bool = False) -> list[tuple[str, str]]:
     s = a.figures(con, scope)
     k = lambda key, **v: t(f"calls.key.{key}", lang, **v)  # noqa: E731
-    percent = fmt_number(100 * s["missed_share"], lang) + ("\u00a0%" if lang == "fr" else "%")
+    pct = lambda share: fmt_number(100 * share, lang) + (  # noqa: E731
+        "\u00a0%" if lang == "fr" else "%")
+    percent = pct(s["missed_share"])
     rows = [(k("calls_per_week"), fmt_number(s["calls_per_week"], lang, 1)),
             (k("sms_per_week"), fmt_number(s["sms_per_week"], lang, 1)),
             (k("talk_hours"), k("hours", n=fmt_number(s["talk_minutes"] / 60, lang, 1))),
@@ -32,6 +34,10 @@ def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope, lang: str,
     if s["top_contacts"]:  # masked as in the charts, where the top contact is "Masked 1"
         top = policy.placeholder(1, lang) if screen_safe else s["top_contacts"][0]
         rows.append((k("top_contact"), top))
+    if s["chats_count"]:
+        rows.append((k("chats_per_week"), fmt_number(s["chats_per_week"], lang, 1)))
+        if s["chats_sent_share"] is not None:
+            rows.append((k("chats_sent_share"), pct(s["chats_sent_share"])))
     return rows
 
 
@@ -46,6 +52,13 @@ TOPIC = Topic(
         "top_contacts": Section(a.top_contacts, charts.top_contacts, CONTACT_COLUMNS),
         "durations": Section(a.durations, charts.durations),
         "night_activity": Section(a.night_activity, charts.night_activity),
+        # chats: shown only when the person has chat messages
+        "chats_by_contact": Section(a.chats_by_contact, charts.chats_by_contact,
+                                    CONTACT_COLUMNS, optional=True),
+        "chats_hour_weekday": Section(a.chats_hour_weekday, charts.chats_hour_weekday,
+                                      optional=True),
+        "who_writes_first": Section(a.who_writes_first, charts.who_writes_first,
+                                    CONTACT_COLUMNS, optional=True),
     },
     key_figures=key_figures,
 )

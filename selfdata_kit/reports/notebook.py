@@ -41,6 +41,7 @@ class Section:
     analysis: Callable[[duckdb.DuckDBPyConnection, Scope], pd.DataFrame]
     chart: Callable[[pd.DataFrame, str], alt.TopLevelMixin]  # (frame, lang) -> chart
     sensitive: tuple[str, ...] = ()  # columns masked in screen-safe mode (`screen_safe`)
+    optional: bool = False  # without rows the section shows nothing (chats in the calls report)
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ class Report:
         section = self.topic.sections[name]
         frame = self.frame(name)
         head = f"## {self.text(name + '.title')}"
+        if frame.empty and section.optional:
+            return
         if frame.empty:
             display_markdown(f"{head}\n\n{t('common.no_data_chart', self.lang)}")
             return

@@ -29,6 +29,7 @@ _BUILTIN = (
     "bank.fr_csv",
     "calls.android_backup",
     "calls.google_voice",
+    "chat.whatsapp",
     "energy.enedis_csv",
     "energy.enedis_daily",
     "energy.enedis_index",
@@ -39,6 +40,11 @@ _BUILTIN = (
     "places.takeout_records",
     "places.takeout_semantic",
     "places.timeline",
+    "media.spotify_account",
+    "media.spotify_extended",
+    "media.netflix_activity",
+    "media.netflix_titles",
+    "media.youtube",
 )
 
 

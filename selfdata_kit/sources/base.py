@@ -80,6 +80,8 @@ class ParseContext:
     default_region: str = "FR"  # phone numbers without a country code
     keep_names: bool = False  # keep contact names from the export (off by default)
     hmac_key: bytes | None = None  # per-store secret for pseudonymising identifiers
+    me: str | None = None  # the person's own name in chat exports (`import --me NAME`)
+    timezone: str = "Europe/Paris"  # local times written without an offset (WhatsApp)
 
 
 Frame = pd.DataFrame | pa.Table
@@ -98,7 +100,7 @@ class Parsed:
 class Source:
     name: str  # short id shown in `selfdata formats` and stored in imports.source
     title: str  # one line for humans
-    kind: str  # bank | calls | energy | places
+    kind: str  # bank | calls | energy | places | media
     detect: Callable[[InputFile], bool]
     parse: Callable[[InputFile, ParseContext], Parsed]
     extensions: tuple[str, ...] = ()

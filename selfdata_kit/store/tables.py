@@ -44,11 +44,12 @@ TABLES: dict[str, TableSpec] = {
     "meters": TableSpec(key=("meter_id",), has_import_id=False),
     "energy": TableSpec(key=("uid",)),
     "places": TableSpec(key=("uid",)),
+    "media": TableSpec(key=("uid",)),
 }
 
 # Dimension tables first: a fact batch may also add the accounts / meters it refers to.
 WRITE_ORDER = ("accounts", "meters", "contacts", "balances", "transactions", "calls", "energy",
-               "places")
+               "places", "media")
 # Tables holding rows about a person, in the order `forget` clears them.
 PERSON_TABLES = (*WRITE_ORDER, "persons")
 

@@ -6,6 +6,7 @@
     <out>/<person_id>/energy/Enedis_Conso_Heure_...csv         Enedis load curve
     <out>/<person_id>/energy/Donnees_informatives_...json      GRDF daily (gas homes only)
     <out>/<person_id>/location/Takeout/Location History (Timeline)/Semantic Location History/...
+    <out>/<person_id>/media/..., chats/...                     Spotify, Netflix, YouTube, WhatsApp
     <out>/<person_id>/truth.json
 
 Same (seed, year) -> byte-identical files: no clock time of the generation is written anywhere.
@@ -25,6 +26,7 @@ from .simulate import Simulation, simulate
 from .truth import build_truth
 from .write_bank import write_ofx, write_sg_csv
 from .write_energy import write_enedis, write_grdf
+from .write_media import write_media_exports
 from .write_phone import write_calls, write_sms
 from .write_places import write_semantic
 
@@ -53,6 +55,7 @@ def write_persona(sim: Simulation, out: Path, segments: bool = True) -> dict:
     written["visits"] = write_semantic(p, sim.located, root / "location", segments)
     files["location"] = "location/Takeout"
     truth = build_truth(sim, files, written)
+    truth.update(write_media_exports(p, root))
     text = json.dumps(truth, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     (root / "truth.json").write_bytes(text.encode("utf-8"))
     return truth

@@ -44,3 +44,30 @@ def test_an_older_store_learns_the_kind_of_its_imports(tmp_path: Path) -> None:
         kinds = store.run("SELECT source, kind FROM imports ORDER BY import_id")
     assert kinds == [("ofx", "bank"), ("android-backup", "calls"), ("grdf", "energy"),
                      ("google-timeline", "places"), ("a-plugin-format", None)]
+
+
+def test_a_store_before_media_keeps_its_calls_and_accepts_chats(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))  # a store as version 2 made it, with a call
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+                " name VARCHAR NOT NULL, applied_at TIMESTAMPTZ DEFAULT current_timestamp)")
+    for version, name, sql in migrations()[:2]:
+        con.execute(sql)
+        con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                    [version, name])
+    con.execute("INSERT INTO calls VALUES ('p', '2024-01-02 10:00:00+00', 60, 'in', 'voice',"
+                " 'c1', 'u1', 1)")
+    con.close()
+    with open_store(path) as store:
+        assert store.run("SELECT uid, duration_s, channel FROM calls") == [("u1", 60, "voice")]
+        store.run("INSERT INTO calls VALUES ('p', '2024-01-02 11:00:00+00', 0, 'unknown',"
+                  " 'chat', 'c2', 'u2', 2)")
+        store.run("INSERT INTO media VALUES ('p', 'spotify', 'track', '2024-01-02 12:00:00+00',"
+                  " 200, 'Song', 'Artist', 'u3', 3)")
+        assert store.run("SELECT count(*) FROM calls")[0][0] == 2
+        try:
+            store.run("INSERT INTO media VALUES ('p', 's', 'song', now(), 1, 't', 'c', 'u4', 3)")
+        except duckdb.ConstraintException:
+            pass
+        else:
+            raise AssertionError("media.kind accepted a value outside its list")

@@ -53,7 +53,8 @@ def _assert_matches_truth(store: Store, person: str, truth: dict) -> None:
     ctx = ParseContext(person, hmac_key=store.hmac_key)
     expected = [contact_key(c["number"], ctx)[0] for c in truth["top_contacts"][:5]]
     ranked = store.run(
-        "SELECT contact_id, count(*) AS n FROM calls WHERE person_id = ? GROUP BY 1"
+        "SELECT contact_id, count(*) AS n FROM calls WHERE person_id = ?"
+        " AND channel IN ('voice', 'sms') GROUP BY 1"
         " ORDER BY n DESC LIMIT 5", [person])
     assert [contact for contact, _ in ranked] == expected
 

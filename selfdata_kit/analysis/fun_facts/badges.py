@@ -43,9 +43,14 @@ def early_riser(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: dict[str, Any
 
 def night_owl(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: dict[str, Any]) -> Badge:
     rule = cfg["badges"]["night_owl"]
+    # calls, texts, chat messages, and plays or viewings with a time (Netflix's title list has
+    # only a day, written as 00:00: not a night event)
     late = query(con, f"""
-        SELECT {local_day('started_at')} AS day, count(*) AS events FROM calls
-        WHERE person_id = $person AND {in_period(local_day('started_at'))}
+        WITH ev AS (SELECT started_at FROM calls WHERE person_id = $person
+                    UNION ALL SELECT started_at FROM media WHERE person_id = $person
+                      AND NOT (service = 'netflix' AND duration_s IS NULL))
+        SELECT {local_day('started_at')} AS day, count(*) AS events FROM ev
+        WHERE {in_period(local_day('started_at'))}
           AND hour({local_time('started_at')}) >= $lo AND hour({local_time('started_at')}) < $hi
         GROUP BY 1 ORDER BY events DESC, day""", scope, lo=rule["from_hour"], hi=rule["to_hour"])
     n = int(late["events"].sum())

@@ -1,0 +1,158 @@
+"""Music and screens in numbers: what was listened to and watched, when, how (table `media`).
+
+Every function takes the store connection and a `Scope` and returns a small DataFrame
+computed in DuckDB, in the person's LOCAL time. "Listening" is kinds 'track' and 'podcast',
+"watching" 'episode', 'film' and 'video'. Netflix's title list has a day but no time
+(`duration_s` empty, 00:00): its rows count per day and weekday, never by hour. A play
+shorter than `skip.seconds` is skipped and does not count as a play of its artist.
+Thresholds live in `data/media_thresholds.toml`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from .scope import Scope, in_period, local_day, local_time, query
+
+LISTENING = ("track", "podcast")
+WATCHING = ("episode", "film", "video")
+_SCOPED = f"""
+    SELECT service, kind,
+           CASE WHEN kind IN {LISTENING} THEN 'listening' ELSE 'watching' END AS activity,
+           duration_s, title, creator, {local_time('started_at')} AS local_at,
+           {local_day('started_at')} AS day,
+           NOT (service = 'netflix' AND duration_s IS NULL) AS timed
+    FROM media WHERE person_id = $person AND {in_period(local_day('started_at'))}"""
+
+
+def load_thresholds(path: str | Path | None = None) -> dict[str, Any]:
+    """The report's thresholds: the user's TOML file when given, else the shipped one."""
+    if path:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    shipped = resources.files("selfdata_kit.data") / "media_thresholds.toml"
+    return tomllib.loads(shipped.read_text(encoding="utf-8"))
+
+
+def _q(con: duckdb.DuckDBPyConnection, body: str, scope: Scope, **extra: object) -> pd.DataFrame:
+    cfg = load_thresholds()
+    values = {"skip_s": cfg["skip"]["seconds"], "min_episodes": cfg["binge"]["min_episodes"],
+              "late_start": cfg["late"]["start_hour"], "late_end": cfg["late"]["end_hour"],
+              **extra}
+    return query(con, f"WITH m AS ({_SCOPED}) {body}", scope, **values)
+
+
+# a play that counts: long enough, or of unknown length (a video, a title-list viewing)
+_COUNTS = "(duration_s IS NULL OR duration_s >= $skip_s)"
+_LATE = ("timed AND CASE WHEN $late_start > $late_end"
+         " THEN hour(local_at) >= $late_start OR hour(local_at) < $late_end"
+         " ELSE hour(local_at) >= $late_start AND hour(local_at) < $late_end END")
+
+
+def overview(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """One row: plays and viewings, hours of each (where the export gives durations), the
+    services seen, and the first and last local day."""
+    return _q(con, f"""
+        SELECT count(*) FILTER (activity = 'listening' AND {_COUNTS}) AS plays,
+               count(*) FILTER (activity = 'watching') AS viewings,
+               coalesce(sum(duration_s) FILTER (activity = 'listening'), 0) / 3600.0
+                   AS listening_hours,
+               coalesce(sum(duration_s) FILTER (activity = 'watching'), 0) / 3600.0
+                   AS watching_hours,
+               string_agg(DISTINCT service, ', ' ORDER BY service) AS services,
+               count(*) FILTER ({_LATE}) / greatest(count(*) FILTER (timed), 1) AS late_share,
+               min(day) AS first_day, max(day) AS last_day
+        FROM m HAVING count(*) > 0""", scope)
+
+
+def hour_weekday(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Plays and viewings per activity, local hour (0-23) and ISO weekday (1 = Monday): all
+    168 cells of each activity present. Rows without a time are left out."""
+    return _q(con, """
+        , counted AS (SELECT activity, isodow(local_at) AS weekday, hour(local_at) AS hour,
+                             count(*) AS n FROM m WHERE timed GROUP BY ALL),
+        grid AS (SELECT * FROM (SELECT DISTINCT activity FROM counted)
+                 CROSS JOIN range(1, 8) d(weekday) CROSS JOIN range(0, 24) h(hour))
+        SELECT activity, weekday, hour, coalesce(n, 0) AS count FROM grid
+        LEFT JOIN counted USING (activity, weekday, hour) ORDER BY 1, 2, 3""", scope)
+
+
+def weekdays(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Plays and viewings per activity and ISO weekday, every row with a day (the title list
+    included)."""
+    return _q(con, """
+        SELECT activity, isodow(day) AS weekday, count(*) AS count FROM m
+        GROUP BY ALL ORDER BY 1, 2""", scope)
+
+
+def top_artists(con: duckdb.DuckDBPyConnection, scope: Scope, n: int = 10) -> pd.DataFrame:
+    """The `n` artists with the most plays (skips left out), with listening minutes."""
+    return _q(con, f"""
+        SELECT row_number() OVER (ORDER BY count(*) DESC, creator) AS rank, creator AS artist,
+               count(*) AS plays, coalesce(sum(duration_s), 0) / 60.0 AS minutes
+        FROM m WHERE kind = 'track' AND creator IS NOT NULL AND {_COUNTS}
+        GROUP BY creator ORDER BY rank LIMIT $n""", scope, n=n)
+
+
+def top_series(con: duckdb.DuckDBPyConnection, scope: Scope, n: int = 10) -> pd.DataFrame:
+    """The `n` series and podcasts with the most episodes played or watched."""
+    return _q(con, """
+        SELECT row_number() OVER (ORDER BY count(*) DESC, creator) AS rank, creator AS series,
+               CASE WHEN kind = 'podcast' THEN 'podcast' ELSE 'series' END AS kind,
+               count(*) AS episodes, coalesce(sum(duration_s), 0) / 3600.0 AS hours
+        FROM m WHERE kind IN ('episode', 'podcast') AND creator IS NOT NULL
+        GROUP BY creator, 3 ORDER BY rank LIMIT $n""", scope, n=n)
+
+
+def binge_sessions(con: duckdb.DuckDBPyConnection, scope: Scope, n: int = 12
+                   ) -> pd.DataFrame:
+    """Days with at least `binge.min_episodes` episodes of one series: the `n` biggest, with
+    the hours watched (where known) and how many such days there were in all (`total`)."""
+    return _q(con, """
+        , binges AS (SELECT day, creator AS series, count(*) AS episodes,
+                            coalesce(sum(duration_s), 0) / 3600.0 AS hours
+                     FROM m WHERE kind = 'episode' AND creator IS NOT NULL
+                     GROUP BY day, creator HAVING count(*) >= $min_episodes)
+        SELECT day, series, episodes, hours, count(*) OVER () AS total FROM binges
+        ORDER BY episodes DESC, day LIMIT $n""", scope, n=n)
+
+
+def skipped_tracks(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Per local month: tracks started, how many were skipped (played under `skip.seconds`)
+    and the share. Tracks without a duration (YouTube Music) are left out."""
+    return _q(con, """
+        SELECT CAST(date_trunc('month', day) AS DATE) AS month, count(*) AS started,
+               count(*) FILTER (duration_s < $skip_s) AS skipped,
+               count(*) FILTER (duration_s < $skip_s) / count(*) AS skipped_share
+        FROM m WHERE kind = 'track' AND duration_s IS NOT NULL GROUP BY 1 ORDER BY 1""", scope)
+
+
+def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
+    """The period's figures as plain JSON types (for key figures, fun facts, year in review).
+    `top_artist` / `top_series` are as the export names them (None when there is none)."""
+    over = overview(con, scope)
+    if over.empty:
+        return {"plays": 0, "viewings": 0, "listening_hours": 0.0, "watching_hours": 0.0,
+                "late_share": 0.0, "skipped_share": 0.0, "binge_days": 0, "top_artist": None,
+                "top_series": None, "services": []}
+    row = over.iloc[0]
+    skips = skipped_tracks(con, scope)
+    artists, series = top_artists(con, scope, 1), top_series(con, scope, 1)
+    binges = binge_sessions(con, scope, 1)
+    return {
+        "plays": int(row["plays"]), "viewings": int(row["viewings"]),
+        "listening_hours": float(row["listening_hours"]),
+        "watching_hours": float(row["watching_hours"]),
+        "late_share": float(row["late_share"]),
+        "skipped_share": float(skips["skipped"].sum() / skips["started"].sum())
+        if not skips.empty else 0.0,
+        "binge_days": int(binges["total"].iloc[0]) if not binges.empty else 0,
+        "top_artist": str(artists["artist"].iloc[0]) if not artists.empty else None,
+        "top_series": str(series["series"].iloc[0]) if not series.empty else None,
+        "services": str(row["services"]).split(", "),
+    }

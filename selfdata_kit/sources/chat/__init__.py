@@ -1,0 +1,1 @@
+"""Chat exports (WhatsApp): one `calls` row per message, channel "chat", no text."""

@@ -1,0 +1,1 @@
+"""Listening and viewing histories: Spotify, Netflix, YouTube (table `media`)."""

@@ -1,0 +1,62 @@
+"""What every listening / viewing source returns: the `media` frame, typed.
+
+`kind` is one of 'track', 'podcast', 'episode', 'film', 'video' (the CHECK of migration
+003_media.sql); `duration_s` is what was played, in seconds, or None where the export has no
+duration; `started_at` is UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pandas as pd
+
+from ..base import Parsed, RowError
+
+MEDIA_COLUMNS = ["service", "kind", "started_at", "duration_s", "title", "creator"]
+
+# A series episode as Netflix names it: "Show: Season 2: Episode title", "Show: Limited
+# Series: ...", "Show: Part 1: ...", "Show: Chapter Three (Episode 3)", also in French.
+_SERIES_MARK = re.compile(
+    r":\s*(?:season|saison|series|série|limited series|mini-?series|minisérie|part|partie|"
+    r"volume|book|livre|chapter|chapitre|collection|episode|épisode)\b[^:]*:"
+    r"|\((?:episode|épisode) \d+\)\s*$", re.IGNORECASE)
+
+
+def split_series(title: str) -> tuple[str, str | None]:
+    """('episode', series) for a series episode's full title, else ('film', None)."""
+    if title.lstrip().startswith(":"):  # "  : Episode 10": an episode whose show has no name
+        return "episode", None
+    if _SERIES_MARK.search(title) and ": " in title:
+        return "episode", title.split(": ", 1)[0].strip()
+    return "film", None
+
+
+def media_parsed(rows: list[dict], errors: list[RowError], rows_read: int) -> Parsed:
+    frame = pd.DataFrame(rows, columns=MEDIA_COLUMNS)
+    frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True)
+    frame["duration_s"] = frame["duration_s"].astype("Int64")
+    return Parsed(tables={"media": frame}, errors=errors, rows_read=rows_read)
+
+
+def utc(text: str, fmt: str | None = None) -> datetime | None:
+    """An ISO-like UTC time ('2024-01-31T20:15:02Z', '2024-01-31 20:15'), None if not one."""
+    try:
+        if fmt:
+            return pd.Timestamp(datetime.strptime(text.strip(), fmt), tz="UTC").to_pydatetime()
+        stamp = pd.Timestamp(text.strip())
+    except (ValueError, TypeError):
+        return None
+    if stamp is pd.NaT:
+        return None
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.to_pydatetime()
+
+
+def clean(text: object) -> str | None:
+    """A title or name as a string with its spaces tidied, None when empty or missing."""
+    if not isinstance(text, str):
+        return None
+    text = " ".join(text.split())
+    return text or None
