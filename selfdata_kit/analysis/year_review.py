@@ -140,11 +140,34 @@ def _daily_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, dict[
     return sql, params
 
 
+_built: dict[str, tuple] = {}  # the scope the temp tables `year_daily` / `year_bank` hold
+
+
+def _ensure_daily(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    """Build the temp tables `year_daily` (`_daily_sql`) and `year_bank` (the first and
+    last bank line of the year) once per connection, scope and state of the store: every
+    figure of the page reads them, and the bank lines are categorised once."""
+    stamp = con.execute("SELECT count(*), coalesce(max(import_id), 0) FROM imports"
+                        ).fetchall()[0]
+    there = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary"
+                        " AND table_name IN ('year_daily', 'year_bank')").fetchall()[0][0]
+    key = (id(con), scope, tuple(stamp))
+    if there == 2 and _built.get("key") == key:
+        return
+    spending.prepare(con, scope)
+    sql, extra = _daily_sql(con, scope)
+    params = {k: v for k, v in {**scope.params, **extra}.items() if f"${k}" in sql}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE year_daily AS {sql}", params).fetchall()
+    con.execute("CREATE OR REPLACE TEMP TABLE year_bank AS"
+                " SELECT min(booked_on) AS b0, max(booked_on) AS b1 FROM spending_tx"
+                ).fetchall()
+    _built["key"] = key
+
+
 def _with_daily(con: duckdb.DuckDBPyConnection, scope: Scope, body: str) -> pd.DataFrame:
     """Run `body` after a CTE `daily` (one row per day of the year, `_daily_sql`)."""
-    spending.prepare(con, scope)
-    sql, params = _daily_sql(con, scope)
-    return query(con, f"WITH daily AS ({sql}) {body}", scope, **params)
+    _ensure_daily(con, scope)
+    return query(con, f"WITH daily AS (SELECT * FROM year_daily) {body}", scope)
 
 
 def daily_activity(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
@@ -178,13 +201,12 @@ def streaks(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     `media` (something played). One row per kind the person has data for: `streak`, `days`,
     `first`, `last` (the earliest run wins a tie)."""
     return _with_daily(con, scope, """
-        , bank AS (SELECT min(booked_on) AS b0, max(booked_on) AS b1 FROM spending_tx),
-        flags AS (
+        , flags AS (
             SELECT 1 AS ord, 'active' AS streak, day, events > 0 AS hit FROM daily
             UNION ALL SELECT 2, 'calls', day, calls + texts > 0 FROM daily
             UNION ALL SELECT 3, 'outings', day, outings > 0 FROM daily
             UNION ALL SELECT 4, 'spending', day, spent > 0 FROM daily
-            UNION ALL SELECT 5, 'no_spend', day, spent = 0 FROM daily, bank
+            UNION ALL SELECT 5, 'no_spend', day, spent = 0 FROM daily, year_bank
                       WHERE day BETWEEN b0 AND b1
             UNION ALL SELECT 6, 'media', day, plays > 0 FROM daily),
         runs AS (  -- gaps and islands: consecutive hit days share day - row number
