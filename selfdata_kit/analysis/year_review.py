@@ -272,12 +272,20 @@ def top_places(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     cell = fun_facts_config()["home"]["cell_degrees"]
     distance = km("avg(lat)", "avg(lon)", "$hlat", "$hlon") if params else "NULL"
     return query(con, f"""
-        SELECT coalesce(name, '?') AS place, count(*) AS visits,
-               sum(date_diff('minute', start_at, end_at)) / 60.0 AS hours,
-               CAST({distance} AS DOUBLE) AS from_home_km
-        FROM ({VISITS}) WHERE {away}
-        GROUP BY name, round(lat / $cell), round(lon / $cell)
-        ORDER BY visits DESC, hours DESC, place LIMIT {TOP}""", scope, cell=cell, **params)
+        WITH p AS (
+            SELECT coalesce(name, '?') AS name, count(*) AS visits,
+                   sum(date_diff('minute', start_at, end_at)) / 60.0 AS hours,
+                   CAST({distance} AS DOUBLE) AS from_home_km
+            FROM ({VISITS}) WHERE {away}
+            GROUP BY name, round(lat / $cell), round(lon / $cell)
+            ORDER BY visits DESC, hours DESC, name LIMIT {TOP})
+        -- two shops of one name stay two bars
+        SELECT name || CASE WHEN count(*) OVER (PARTITION BY name) > 1
+                            THEN ' (' || row_number() OVER (PARTITION BY name
+                                          ORDER BY visits DESC, hours DESC) || ')'
+                            ELSE '' END AS place,
+               visits, hours, from_home_km
+        FROM p ORDER BY visits DESC, hours DESC, place""", scope, cell=cell, **params)
 
 
 def _top_media(con: duckdb.DuckDBPyConnection, scope: Scope, kinds: tuple[str, ...],

@@ -80,15 +80,21 @@ def streaks(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
                    f"{fmt_date(pd.Timestamp(b).date(), lang)}"
                    for a, b in zip(frame["first"], frame["last"], strict=True)],
         "start": pd.Timestamp(int(pd.Timestamp(frame["first"].min()).year), 1, 1)})
-    y = alt.Y("name:N", title=None, sort=list(data["name"]))
+    # room for the icons between the names and the year
+    y = alt.Y("name:N", title=None, sort=list(data["name"]),
+              axis=alt.Axis(labelPadding=30, ticks=False, domain=False))
     tip = [alt.Tooltip("name:N", title=_t("chart.streak", lang)),
            alt.Tooltip("length:N", title=_t("chart.length", lang)),
            alt.Tooltip("period:N", title=_t("chart.period", lang))]
-    year = alt.Scale(domain=[data["start"].iloc[0].isoformat(),
-                             (data["start"].iloc[0] + pd.DateOffset(years=1)).isoformat()])
+    first = data["start"].iloc[0]
+    # the whole year on the axis: two invisible ticks (an explicit scale domain shared by
+    # layers makes Vega-Lite warn in the console)
+    ends = alt.Chart(pd.DataFrame({"edge": [first, first + pd.DateOffset(years=1)]})
+                     ).mark_tick(opacity=0).encode(x=alt.X("edge:T", title=None,
+                                                          axis=alt.Axis(format="%b")))
     base = alt.Chart(data).encode(y=y, tooltip=tip)
     bars = base.mark_bar(height=16, cornerRadius=3).encode(
-        x=alt.X("first:T", title=None, scale=year, axis=alt.Axis(format="%b")),
+        x=alt.X("first:T", title=None, axis=alt.Axis(format="%b")),
         x2="end:T", color=alt.Color("streak:N", legend=None,
                                     scale=alt.Scale(range=PALETTE)))
     length = base.mark_text(align="left", dx=6, fontSize=12).encode(
@@ -98,12 +104,13 @@ def streaks(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
                                           scale=alt.Scale(range=PALETTE)),
         shape=alt.Shape("streak:N", legend=None, scale=alt.Scale(
             domain=list(STREAK_ICONS), range=list(STREAK_ICONS.values()))))
-    return alt.layer(bars, length, icon).properties(width=560, height=34 * len(data))
+    return alt.layer(ends, bars, length, icon).properties(width=560, height=34 * len(data))
 
 
 def busiest_day(frame: pd.DataFrame, lang: str) -> alt.Chart:
     """That day's events per source next to an average day of the year."""
-    day = fmt_date(pd.Timestamp(frame["day"].iloc[0]).date(), lang)
+    when = pd.Timestamp(frame["day"].iloc[0]).date()
+    day = f"{_locale(lang)['days'][when.isoweekday() % 7]} {fmt_date(when, lang)}"
     that, usual = _t("chart.that_day", lang), _t("chart.average_day", lang)
     rows = [{"source": _t(f"source.{r.source}", lang), "which": which, "count": value,
              "order": i}
@@ -126,8 +133,9 @@ def busiest_day(frame: pd.DataFrame, lang: str) -> alt.Chart:
 def _top(frame: pd.DataFrame, label: str, value: str, title: str, lang: str,
          fmt: str = ",.0f", extra: tuple[tuple[str, str, str], ...] = ()) -> alt.LayerChart:
     """Horizontal bars, the biggest on top, the value written at the end of each bar."""
-    data = frame.reset_index(drop=True).assign(order=lambda f: range(len(f)))
-    y = alt.Y(f"{label}:N", title=None, sort=alt.EncodingSortField("order"))
+    data = frame.reset_index(drop=True)
+    # the frame's order (biggest first); labels are distinct (the analyses make them so)
+    y = alt.Y(f"{label}:N", title=None, sort=list(data[label]))
     tip = [alt.Tooltip(f"{label}:N", title=title),
            alt.Tooltip(f"{value}:Q", title=_t(f"chart.{value}", lang), format=fmt),
            *[alt.Tooltip(f"{c}:Q", title=_t(f"chart.{key}", lang), format=f)
