@@ -161,8 +161,7 @@ class YearReview(Report):
         n = lambda v, d=0: fmt_number(v, self.lang, d)  # noqa: E731
         parts = [m("active", n=n(r["active_days"]))] if r["events"] > 0 else []
         if "bank" in have and r["payments"] > 0:
-            parts.append(m("spent", amount=fmt_money(r["spent"], self.lang, 0),
-                           n=n(r["payments"])))
+            parts.append(m("spent", amount=fmt_money(r["spent"], self.lang, 0)))
         if "calls" in have and r["calls"] + r["texts"] > 0:
             parts.append(m("calls", calls=n(r["calls"]), texts=n(r["texts"])))
         if "places" in have and r["visits"] > 0:
