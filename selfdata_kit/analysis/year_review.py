@@ -94,7 +94,7 @@ def _home(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[dict[str, Any],
 
 def _daily_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, dict[str, Any]]:
     """SQL for one row per local day of the scope (every day, even without data) and its
-    parameters. Needs `spending.prepare` (the temp table `spending_tx`) first."""
+    parameters. Needs the temp table `year_tx` first (`_ensure_daily`)."""
     params, away = _home(con, scope)
     not_spending = ", ".join(repr(c) for c in NOT_SPENDING)
     media = (f"""UNION ALL SELECT {MEDIA_DAY}, 'media', count(*), 0, 0 FROM media
@@ -107,7 +107,7 @@ def _daily_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, dict[
             SELECT booked_on AS day, 'bank' AS source, count(*) AS n,
                    coalesce(-sum(amount) FILTER (amount < 0 AND category NOT IN
                                                  ({not_spending})), 0) AS spent, 0 AS extra
-            FROM spending_tx GROUP BY 1
+            FROM year_tx GROUP BY 1
             UNION ALL SELECT {LOCAL_DAY['calls']}, 'calls', count(*), 0,
                              count(*) FILTER (channel <> 'voice')
             FROM calls WHERE person_id = $person AND {in_period(LOCAL_DAY['calls'])} GROUP BY 1
@@ -144,22 +144,25 @@ _built: dict[str, tuple] = {}  # the scope the temp tables `year_daily` / `year_
 
 
 def _ensure_daily(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
-    """Build the temp tables `year_daily` (`_daily_sql`) and `year_bank` (the first and
-    last bank line of the year) once per connection, scope and state of the store: every
-    figure of the page reads them, and the bank lines are categorised once."""
+    """Build the temp tables `year_tx` (the year's bank lines with category and merchant,
+    `spending.prepare`), `year_daily` (`_daily_sql`) and `year_bank` (the first and last
+    bank line of the year) once per connection, scope and state of the store: every figure
+    of the page reads them, and the bank lines are categorised once (the costly part)."""
     stamp = con.execute("SELECT count(*), coalesce(max(import_id), 0) FROM imports"
                         ).fetchall()[0]
-    there = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary"
-                        " AND table_name IN ('year_daily', 'year_bank')").fetchall()[0][0]
+    there = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name"
+                        " IN ('year_tx', 'year_daily', 'year_bank')").fetchall()[0][0]
     key = (id(con), scope, tuple(stamp))
-    if there == 2 and _built.get("key") == key:
+    if there == 3 and _built.get("key") == key:
         return
     spending.prepare(con, scope)
+    # a copy: another report's `prepare` (another scope) may replace `spending_tx`
+    con.execute("CREATE OR REPLACE TEMP TABLE year_tx AS SELECT * FROM spending_tx").fetchall()
     sql, extra = _daily_sql(con, scope)
     params = {k: v for k, v in {**scope.params, **extra}.items() if f"${k}" in sql}
     con.execute(f"CREATE OR REPLACE TEMP TABLE year_daily AS {sql}", params).fetchall()
     con.execute("CREATE OR REPLACE TEMP TABLE year_bank AS"
-                " SELECT min(booked_on) AS b0, max(booked_on) AS b1 FROM spending_tx"
+                " SELECT min(booked_on) AS b0, max(booked_on) AS b1 FROM year_tx"
                 ).fetchall()
     _built["key"] = key
 
@@ -256,8 +259,14 @@ def months(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
 # --- the tops ------------------------------------------------------------------------------
 
 def top_merchants(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
-    """The shops and payees that received the most in the year (the spending report's)."""
-    return spending.top_merchants(con, scope).head(TOP)
+    """The shops and payees that received the most in the year, as the spending report
+    ranks them (merchant names from `enrich.merchants`), from the year's bank lines."""
+    _ensure_daily(con, scope)
+    return query(con, f"""
+        SELECT merchant, mode(category) AS category, CAST(-sum(amount) AS DOUBLE) AS amount,
+               count(*) AS payments
+        FROM year_tx WHERE amount < 0 AND category NOT IN {tuple(NOT_SPENDING)}
+        GROUP BY 1 ORDER BY amount DESC, merchant LIMIT {TOP}""", scope)
 
 
 def top_contacts(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:

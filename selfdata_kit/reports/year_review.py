@@ -194,6 +194,9 @@ def open_year_review(store: str | Path | None, person: str, year: int | str | No
     """Open the store read-only, set up offline charts, and return the year in review of
     `person`: `year`, else the last complete year with data between `start` and `end`."""
     con = open_store(store, read_only=True).con
+    # DuckDB draws a progress bar (an ipywidget) in a notebook for a query over 2 s, e.g.
+    # categorising a year of bank lines on a busy machine: a page shows none
+    con.execute("SET enable_progress_bar = false").fetchall()
     setup_rendering(lang)
     scope = make_scope(con, person, start, end)
     return YearReview(con, scope, lang, screen_safe,

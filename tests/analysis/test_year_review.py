@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from selfdata_kit.analysis import spending
 from selfdata_kit.analysis import year_review as yr
 from selfdata_kit.analysis.scope import make_scope
 from selfdata_kit.store import open_store
@@ -220,6 +221,9 @@ def test_the_sample_personas_year_matches_their_truth(sample_store: Path, person
         days = yr.daily_activity(s.con, ys)
         contacts = yr.top_contacts(s.con, ys)
         busiest = yr.busiest_day(s.con, ys)
+        merchants = yr.top_merchants(s.con, ys)
+        # the same ranking as the spending report's, read from the year's own bank lines
+        pd.testing.assert_frame_equal(merchants, spending.top_merchants(s.con, ys).head(5))
     assert len(days) == 366  # a leap year
     assert days["payments"].sum() == truth["transactions_count"]
     assert days["calls"].sum() + days["texts"].sum() == truth["calls_count"] + truth["sms_count"]
