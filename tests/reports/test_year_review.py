@@ -232,3 +232,10 @@ def test_the_page_draws_offline_in_a_browser(pages: Path, browser, person: str) 
         assert page.locator("img").count() == 0  # hostile labels drew no element
     assert outside == [] and console == []
     page.close()
+
+
+def test_french_and_english_have_the_same_texts() -> None:
+    from selfdata_kit.i18n import keys
+
+    assert keys("year_review", "fr") == keys("year_review", "en")
+    assert len(keys("year_review", "en")) > 90
