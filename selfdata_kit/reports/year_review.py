@@ -20,7 +20,6 @@ from ..analysis import year_review as a
 from ..analysis.scope import Scope, make_scope
 from ..charts import year_review as charts
 from ..i18n import fmt_date, fmt_money, fmt_number, t
-from ..store import open_store
 from . import screen_safe as policy
 from .notebook import (
     Report,
@@ -29,6 +28,7 @@ from .notebook import (
     display_markdown,
     display_object,
     md_escape,
+    report_connection,
     setup_rendering,
 )
 
@@ -193,10 +193,7 @@ def open_year_review(store: str | Path | None, person: str, year: int | str | No
                      ) -> YearReview:
     """Open the store read-only, set up offline charts, and return the year in review of
     `person`: `year`, else the last complete year with data between `start` and `end`."""
-    con = open_store(store, read_only=True).con
-    # DuckDB draws a progress bar (an ipywidget) in a notebook for a query over 2 s, e.g.
-    # categorising a year of bank lines on a busy machine: a page shows none
-    con.execute("SET enable_progress_bar = false").fetchall()
+    con = report_connection(store)
     setup_rendering(lang)
     scope = make_scope(con, person, start, end)
     return YearReview(con, scope, lang, screen_safe,
