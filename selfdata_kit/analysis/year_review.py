@@ -304,7 +304,7 @@ def _top_media(con: duckdb.DuckDBPyConnection, scope: Scope, kinds: tuple[str, .
     return query(con, f"""
         SELECT {who} AS {column}, count(*) AS plays,
                coalesce(sum(duration_s), 0) / 60.0 AS minutes
-        FROM media WHERE person_id = $person AND kind IN {tuple(kinds) + ('',)}
+        FROM media WHERE person_id = $person AND kind IN ({', '.join(map(repr, kinds))})
           AND {in_period(MEDIA_DAY)} AND {who} IS NOT NULL
         GROUP BY 1 ORDER BY minutes DESC, plays DESC, 1 LIMIT {TOP}""", scope)
 
