@@ -153,7 +153,9 @@ class YearReview(Report):
             return
         have = set(self.sources["source"])
         lines = [self._month_line(r, have) for _, r in a.months(self.con, self.scope).iterrows()]
-        display_markdown(f"## {self.text('months.title')}\n\n" + "\n".join(lines))
+        # a table like the key figures (a page's Markdown makes no list: see the workshop test)
+        display_markdown(f"## {self.text('months.title')}\n\n| | |\n|---|---|\n"
+                         + "\n".join(lines))
         self._explain("months")
 
     def _month_line(self, r: pd.Series, have: set[str]) -> str:
@@ -171,7 +173,7 @@ class YearReview(Report):
         if "media" in have and r["media_minutes"] > 0:
             parts.append(m("media", h=n(r["media_minutes"] / 60, 1)))
         name = charts.month_name(r["month"], self.lang).capitalize()
-        return f"- **{name}**{self._colon()} {' · '.join(parts) or m('none')}"
+        return f"| **{name}** | {' · '.join(parts) or m('none')} |"
 
     def coverage(self) -> None:
         """Every source of the year: rows, days with data, first and last day."""
