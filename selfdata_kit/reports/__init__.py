@@ -2,8 +2,8 @@
 
 - `notebook.py`: `Report`, the object a report notebook calls, one method per cell, and
   `Topic` / `Section`, what a report is made of;
-- `spending.py`, `calls.py`, `energy.py`, `fun_facts.py`: one `TOPIC` per report notebook
-  (its sections, key figures, sensitive columns);
+- `spending.py`, `calls.py`, `energy.py`, `fun_facts.py`, `year_review.py`: one `TOPIC` per
+  report notebook (its sections, key figures, sensitive columns);
 - `cohort.py`: the cohort report, as blocks shown by notebooks/cohort.ipynb and written
   into the workshop wall;
 - `screen_safe.py`: the one screen-safe policy (masking, coarser places) of the reports,
@@ -11,4 +11,4 @@
 """
 
 # the report notebooks, in the order an index shows them (light: the CLI imports this)
-TOPICS = ("spending", "calls", "energy", "fun_facts", "media")
+TOPICS = ("spending", "calls", "energy", "fun_facts", "media", "year_review")

@@ -143,9 +143,18 @@ def open_report(store: str | Path | None, person: str, start: date | str | None 
                 topic_name: str = "spending") -> Report:
     """Open the store read-only (None: $SELFDATA_STORE, else ./selfdata.duckdb), set up
     offline charts (the Vega bundle once), and return the report for one person and topic."""
-    con = open_store(store, read_only=True).con
+    con = report_connection(store)
     setup_rendering(lang)
     return Report(con, make_scope(con, person, start, end), lang, screen_safe, topic(topic_name))
+
+
+def report_connection(store: str | Path | None) -> duckdb.DuckDBPyConnection:
+    """The store, read-only, for a report notebook. DuckDB draws a progress bar (an
+    ipywidget, with a random id) in a notebook for any query over 2 s, as categorising a year
+    of bank lines takes on a busy machine: pages would differ from run to run. None here."""
+    con = open_store(store, read_only=True).con
+    con.execute("SET enable_progress_bar = false").fetchall()
+    return con
 
 
 def setup_rendering(lang: str) -> None:
