@@ -37,10 +37,13 @@ SERIES_KINDS = ("episode", "podcast")
 
 
 def has_media(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the store has the `media` table (listening / viewing histories)."""
-    return bool(con.execute(
+    """Whether the store holds listening / viewing histories: the `media` table (migration
+    003) exists and has rows. A store opened without migrations may lack the table."""
+    exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'media'"
-        " AND schema_name = 'main' AND database_name = current_database()").fetchall()[0][0])
+        " AND schema_name = 'main' AND database_name = current_database()").fetchall()[0][0]
+    return bool(exists) and bool(con.execute("SELECT count(*) FROM (SELECT 1 FROM media"
+                                             " LIMIT 1)").fetchall()[0][0])
 
 
 def _union_days(con: duckdb.DuckDBPyConnection) -> str:

@@ -20,10 +20,6 @@ from tests.conftest import SAMPLE_DATA, SAMPLES
 
 PERSON = "ana"
 HOME, CINEMA, MUSEUM = (43.60, 3.87), (43.61, 3.88), (43.65, 3.90)
-MEDIA_TABLE = """CREATE TABLE media (person_id VARCHAR NOT NULL, service VARCHAR,
-    kind VARCHAR, started_at TIMESTAMPTZ NOT NULL, duration_s INTEGER, title VARCHAR,
-    creator VARCHAR, uid VARCHAR NOT NULL, import_id BIGINT NOT NULL)"""
-
 
 def _paris(day: str, hm: str = "12:00") -> str:
     return f"{day} {hm}:00 Europe/Paris"
@@ -75,13 +71,14 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _add_media(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(MEDIA_TABLE)
+    """Rows in the store's own `media` table (migration 003_media.sql)."""
     rows = [(_paris(d), 200, "track", "Song", "Artist A") for d in _days("2023-09-01", 3)]
     rows += [(_paris("2023-09-10"), 1000, "track", "Long song", "Artist B"),
              (_paris("2023-09-20"), 3600, "episode", "Show X: Season 1: Pilot", None),
              (_paris("2023-09-21"), 3600, "episode", "Show X: Season 1: Two", None),
              (_paris("2023-09-22"), 1800, "podcast", "Episode 12", "Pod Y")]
-    con.executemany("INSERT INTO media VALUES (?, 'test', ?, ?, ?, ?, ?, ?, 1)",
+    con.executemany("INSERT INTO media (person_id, service, kind, started_at, duration_s,"
+                    " title, creator, uid, import_id) VALUES (?, 'test', ?, ?, ?, ?, ?, ?, 1)",
                     [(PERSON, k, ts, s, t, c, f"m{i}")
                      for i, (ts, s, k, t, c) in enumerate(rows)])
 
@@ -226,7 +223,9 @@ def test_the_sample_personas_year_matches_their_truth(sample_store: Path, person
         pd.testing.assert_frame_equal(merchants, spending.top_merchants(s.con, ys).head(5))
     assert len(days) == 366  # a leap year
     assert days["payments"].sum() == truth["transactions_count"]
-    assert days["calls"].sum() + days["texts"].sum() == truth["calls_count"] + truth["sms_count"]
+    # texts: SMS and chat messages (WhatsApp rows of `calls`, channel 'chat')
+    assert days["calls"].sum() + days["texts"].sum() == (
+        truth["calls_count"] + truth["sms_count"] + truth["chats"]["messages"])
     assert days["visits"].sum() == truth["places_visits"]
     # energy: every commodity in kWh (gas homes too)
     assert days["kwh"].sum() == pytest.approx(sum(map(float, truth["energy_kwh"].values())),

@@ -20,7 +20,7 @@ from selfdata_kit.ingest.files import import_paths
 from selfdata_kit.reports import notebook, screen_safe
 from selfdata_kit.reports import year_review as report
 from selfdata_kit.store import open_store
-from tests.analysis.test_year_review import MEDIA_TABLE, PERSON, _add_media, _fill
+from tests.analysis.test_year_review import PERSON, _add_media, _fill
 from tests.conftest import copy_store
 from tests.hostile import PAYLOADS, assert_text_only, hostile_qif
 
@@ -118,7 +118,6 @@ def _hostile(con) -> None:
                     " uid, import_id) VALUES (?, ?, ?, 43.7, 3.9, 'visit', ?, ?, 1)",
                     [(PERSON, f"2023-05-{i + 1:02d} 10:00:00+00", f"2023-05-{i + 1:02d}"
                       " 11:00:00+00", p, f"h{i}") for i, p in enumerate(PAYLOADS)])
-    con.execute(MEDIA_TABLE)
     con.executemany("INSERT INTO media VALUES (?, 'x', ?, '2023-04-01 10:00:00+00', ?, ?, ?,"
                     " ?, 1)", [(PERSON, kind, 600 - i, p, p, f"{kind}{i}")
                                for i, p in enumerate(PAYLOADS)
@@ -152,7 +151,6 @@ def pages(sample_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = copy_store(sample_store, root / "store.duckdb", keep=[STUDENT])
     with open_store(store) as s:
         import_paths(s, [hostile_qif(root / "hostile.qif")], "eve")
-        s.run(MEDIA_TABLE)
         s.con.executemany(
             "INSERT INTO media VALUES (?, 'spotify', 'track', ?, 180, 'Song', ?, ?, 1)",
             [(STUDENT, f"2024-{1 + i % 12:02d}-{1 + i % 28:02d} 20:00:00+00",
