@@ -19,7 +19,8 @@ from ..sources.base import InputFile
 MAX_MEMBERS = 20_000
 MAX_MEMBER_BYTES = 2 << 30  # 2 GiB
 MAX_TOTAL_BYTES = 8 << 30  # 8 GiB
-MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MiB
+MAX_RATIO = 200
+NOT_REGULAR = "not a regular file (a pipe, a socket or a device)"  # uncompressed / compressed, for members over 1 MiB
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,19 @@ def expand(paths: list[str | Path]) -> Iterator[Found]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            for child in sorted(p for p in path.rglob("*") if not p.is_dir()):
                 if any(part.startswith(".") for part in child.relative_to(path).parts):
                     continue  # .DS_Store, .git, editor swap files
-                yield from _file(child, explicit=False)
+                if child.is_file():
+                    yield from _file(child, explicit=False)
+                elif child.exists():  # a FIFO, a socket, a device: never opened
+                    yield Found(None, str(child), False, skipped=NOT_REGULAR)
         elif path.is_file():
             yield from _file(path, explicit=True)
+        elif path.exists():
+            yield Found(None, str(path), True, error=FormatError(
+                NOT_REGULAR, file=str(path),
+                hint="give the export file itself (a pipe or a device is never read)"))
         else:
             yield Found(None, str(path), True,
                         error=FormatError("no such file or folder", file=str(path)))

@@ -1,0 +1,121 @@
+"""Files a user gives by mistake or an attacker crafts, other than XML: padded downloads,
+pipes and devices. Each gets a clear outcome through the real import pipeline.
+
+Padding is made with `truncate` (a sparse file: tens of MB cost no disk); the benchmark
+`benchmarks/hostile_padding.py` measures the memory of a 2 GB pad.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from selfdata_kit.ingest.files import import_file, import_paths
+from selfdata_kit.sources.base import MIN_PADDING, InputFile, data_end
+from tests.conftest import TESTS, table_rows
+
+BANK = TESTS / "sources" / "bank" / "fixtures"
+PADDED_SAMPLES = ["ofx1_two_accounts.ofx", "fr_bnp.csv", "camt053_v08_batch.xml",
+                  "qif_cash_dotted.qif", "n26_2023.csv"]
+
+
+def _sparse_pad(src: Path, dest: Path, pad: int) -> Path:
+    shutil.copyfile(src, dest)
+    subprocess.run(["truncate", "-s", f"+{pad}", str(dest)], check=True)
+    return dest
+
+
+def _rows(store):
+    rows = table_rows(store)
+    for volatile in ("imports", "schema_migrations", "store_meta", "persons"):
+        rows.pop(volatile)
+    return rows
+
+
+@pytest.mark.parametrize("sample", PADDED_SAMPLES)
+def test_trailing_nul_padding_is_ignored_with_a_warning(tmp_path, sample):
+    """A real export followed by 30 MB of NUL bytes (a partial download) imports exactly the
+    rows of the export alone; the padding is never read and a warning says so."""
+    from selfdata_kit.store import open_store
+
+    padded = _sparse_pad(BANK / sample, tmp_path / sample, 30 << 20)
+    with open_store(tmp_path / "plain.duckdb") as plain, \
+            open_store(tmp_path / "padded.duckdb") as store:
+        want = import_file(plain, InputFile.from_path(BANK / sample), "me")
+        got = import_file(store, InputFile.from_path(padded), "me")
+        assert want.status == "imported", want.error
+        assert got.status == "imported", got.error
+        assert got.counts.rows_inserted == want.counts.rows_inserted > 0
+        assert _rows(store) == _rows(plain)
+        assert not want.warnings
+        assert any("padding" in w and "30.0 MiB" in w for w in got.warnings), got.warnings
+        # the same data, so the same file for the import log (a re-download is a duplicate)
+        assert store.run("SELECT sha256 FROM imports") == plain.run("SELECT sha256 FROM imports")
+
+
+def test_padding_is_never_read(tmp_path):
+    padded = _sparse_pad(BANK / "fr_bnp.csv", tmp_path / "p.csv", 50 << 20)
+    inp = InputFile.from_path(padded)
+    assert inp.size == (BANK / "fr_bnp.csv").stat().st_size
+    assert inp.padding == 50 << 20
+    assert inp.read_bytes() == (BANK / "fr_bnp.csv").read_bytes()
+
+
+def test_space_padding_written_on_disk_is_ignored(tmp_path, store):
+    data = (BANK / "qif_cash_dotted.qif").read_bytes()
+    path = tmp_path / "spaces.qif"
+    path.write_bytes(data + b" " * (2 << 20) + b"\0" * 1000 + b" " * 3000)
+    report = import_file(store, InputFile.from_path(path), "me")
+    assert report.status == "imported", report.error
+    assert InputFile.from_path(path).read_bytes() == data.rstrip(b" ")
+
+
+def test_short_trailing_runs_are_data(tmp_path):
+    """Under MIN_PADDING, trailing NULs or spaces are left to the parser: a UTF-16 file ends
+    in a NUL byte, and a few spaces are harmless."""
+    path = tmp_path / "short.csv"
+    path.write_bytes(b"a;b\n1;2\n" + b" " * (MIN_PADDING - 1))
+    assert data_end(path, path.stat().st_size) == path.stat().st_size
+    utf16 = tmp_path / "u16.csv"
+    utf16.write_bytes("\ufeffa;b\n1;2\n".encode("utf-16-le") + b"\0" * 4096)
+    end = data_end(utf16, utf16.stat().st_size)
+    assert end % 2 == 0
+    assert InputFile.from_path(utf16).read_bytes().decode("utf-16") == "a;b\n1;2\n"
+
+
+def test_a_file_of_padding_only_is_empty(tmp_path, store):
+    path = tmp_path / "all_nul.csv"
+    subprocess.run(["truncate", "-s", "20M", str(path)], check=True)
+    report = import_file(store, InputFile.from_path(path), "me")
+    assert report.status == "failed"
+    assert "empty" in report.error.message
+
+
+def test_a_fifo_is_not_a_regular_file(tmp_path, store):
+    fifo = tmp_path / "statement.csv"
+    os.mkfifo(fifo)  # opening it would block forever: it must never be opened
+    (report,) = import_paths(store, [fifo], "me")
+    assert report.status == "failed"
+    assert "not a regular file" in report.error.message
+    assert report.error.file == str(fifo)
+
+
+def test_a_device_is_not_a_regular_file(store):
+    (report,) = import_paths(store, ["/dev/zero"], "me")
+    assert report.status == "failed"
+    assert "not a regular file" in report.error.message
+
+
+def test_a_fifo_inside_a_folder_is_skipped(tmp_path, store):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    shutil.copyfile(BANK / "qif_cash_dotted.qif", folder / "a.qif")
+    os.mkfifo(folder / "b.csv")
+    reports = {Path(r.name).name: r for r in import_paths(store, [folder], "me")}
+    assert reports["a.qif"].status == "imported"
+    assert reports["b.csv"].status == "skipped"
+    assert "not a regular file" in reports["b.csv"].reason
