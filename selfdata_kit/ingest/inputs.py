@@ -19,8 +19,8 @@ from ..sources.base import InputFile
 MAX_MEMBERS = 20_000
 MAX_MEMBER_BYTES = 2 << 30  # 2 GiB
 MAX_TOTAL_BYTES = 8 << 30  # 8 GiB
-MAX_RATIO = 200
-NOT_REGULAR = "not a regular file (a pipe, a socket or a device)"  # uncompressed / compressed, for members over 1 MiB
+MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MiB
+NOT_REGULAR = "not a regular file (a pipe, a socket or a device)"
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ class InputFile:
         if end == total:
             return cls(name=str(p), size=total, opener=lambda: open(p, "rb"))
         inp = cls(name=str(p), size=end, padding=total - end,
-                  opener=lambda: io.BufferedReader(_Bounded(open(p, "rb", buffering=0), end)))
+                  opener=lambda: _bounded(p, end))
         inp.warnings.append(
             f"the file ends with {_mib(total - end)} of padding (NUL bytes or spaces, as a"
             " download that did not finish leaves): ignored, only the data before it was read")
@@ -121,6 +121,10 @@ def _last_data(fd: int, size: int) -> int:
             return end if e.errno == errno.ENXIO else size
         end = pos = os.lseek(fd, pos, os.SEEK_HOLE)
     return min(end, size)
+
+
+def _bounded(path: Path, end: int) -> BinaryIO:
+    return io.BufferedReader(_Bounded(open(path, "rb", buffering=0), end))  # noqa: SIM115
 
 
 def _mib(n: int) -> str:
