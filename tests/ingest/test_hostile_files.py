@@ -119,3 +119,51 @@ def test_a_fifo_inside_a_folder_is_skipped(tmp_path, store):
     assert reports["a.qif"].status == "imported"
     assert reports["b.csv"].status == "skipped"
     assert "not a regular file" in reports["b.csv"].reason
+
+
+# --- errors carry the file and the line --------------------------------------------------
+
+FIXTURES = TESTS / "sources"
+DEEP = "[" * 100_000 + "]" * 100_000
+JSON_CASES = [  # (fixture, text replaced, replacement, what the message says)
+    ("places/fixtures/Records.json", '"latitudeE7": 488584400', '"latitudeE7": NaN', "NaN"),
+    ("places/fixtures/Records.json", '"accuracy": 13', '"accuracy": -Infinity', "Infinity"),
+    ("places/fixtures/Records.json", '"source": "WIFI"', f'"source": {DEEP}', "nested"),
+    ("energy/fixtures/grdf_published.json", '"energieConsomme": 4159',
+     '"energieConsomme": NaN', "NaN"),
+    ("energy/fixtures/enedis_dc_daily_spring.json", '"value": "10500"', '"value": NaN', "NaN"),
+    ("energy/fixtures/enedis_dc_daily_spring.json", '"quality": "BRUT"', f'"quality": {DEEP}',
+     "nested"),
+]
+
+
+@pytest.mark.parametrize("fixture, old, new, said", JSON_CASES,
+                         ids=[f"{Path(c[0]).stem}-{c[3]}" for c in JSON_CASES])
+def test_json_errors_give_the_line(tmp_path, store, fixture, old, new, said):
+    """NaN / Infinity (Python reads them, JSON has none) and nesting that exhausts Python's
+    recursion gave '(ValueError)' / '(RecursionError)' or no line: now the line of the
+    value, and the store is unchanged."""
+    text = (FIXTURES / fixture).read_text(encoding="utf-8")
+    assert old in text
+    line = text[: text.index(old)].count("\n") + 1
+    path = tmp_path / Path(fixture).name
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    before = table_rows(store)
+    report = import_file(store, InputFile.from_path(path), "me")
+    assert report.status == "failed"
+    assert said in report.error.message and "Error)" not in report.error.message
+    assert (report.error.file, report.error.line) == (str(path), line)
+    assert table_rows(store) == before
+
+
+def test_a_million_column_header_is_no_crash(tmp_path, store):
+    """A French bank CSV whose header line has a million columns failed with '(Error)' (the
+    csv module's field limit): such a line is no header; the rows are still read."""
+    lines = (BANK / "fr_bnp.csv").read_bytes().split(b"\n")
+    header = next(i for i, line in enumerate(lines) if line.count(b";") >= 2)
+    lines[header] = lines[header].rstrip(b"\r") + b";x" * 1_000_000
+    path = tmp_path / "wide.csv"
+    path.write_bytes(b"\n".join(lines))
+    report = import_file(store, InputFile.from_path(path), "me")
+    assert report.error is None or "Error)" not in report.error.message, report.error
+    assert report.status == "imported"
