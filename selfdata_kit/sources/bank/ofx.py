@@ -111,7 +111,8 @@ def _body(inp: InputFile) -> tuple[str, int]:
     data = inp.read_bytes()
     start = _START.search(data)
     skipped = start.start() if start else 0
-    text, _ = decode(data[skipped:], inp.name)
+    text, _ = decode(data[skipped:], inp.name, inp.warnings,
+                     first_line=data[:skipped].count(b"\n") + 1)
     if re.search(r"<[A-Za-z_][\w.-]*:OFX[\s>]", text, re.IGNORECASE):
         text = _PREFIX.sub(r"<\1", text)  # no element of OFX needs its namespace
         text = re.sub(r"<OFX\s[^>]*>", "<OFX>", text, count=1, flags=re.IGNORECASE)
