@@ -134,6 +134,8 @@ def to_utc(texts: list[str], lines: list[int], column: str
     raw = pd.Series([t.strip().strip('"') for t in texts], dtype=object)
     # 31/03/2024 01:00 -> 2024-03-31 01:00 so one ISO parser reads both
     iso = raw.str.replace(_FR_DATE, r"\3-\2-\1", regex=True).str.replace("T", " ", n=1)
+    # a year pandas cannot hold in nanoseconds (a damaged file's 8999) is a bad row, not a crash
+    iso = iso.where(iso.str.match(r"(19|20|21)\d\d-"), "")
     has_offset = iso.str.contains(_OFFSET)
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
     if has_offset.any():
