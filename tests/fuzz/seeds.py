@@ -13,7 +13,8 @@ _S = TESTS / "sources"
 SEEDS = {
     "ofx": ("bank/fixtures/ofx1_two_accounts.ofx", "bank/fixtures/ofx2_xml_cdata.ofx",
             "bank/fixtures/ofx1_unclosed_sgml.ofx"),
-    "qif": ("bank/fixtures/qif_fr_dayfirst_cp1252.qif", "bank/fixtures/qif_us_quicken_accounts.qif"),
+    "qif": ("bank/fixtures/qif_fr_dayfirst_cp1252.qif",
+            "bank/fixtures/qif_us_quicken_accounts.qif"),
     "camt": ("bank/fixtures/camt053_v08_batch.xml", "bank/fixtures/camt054_v04_notification.xml"),
     "mt940": ("bank/fixtures/mt940_swift_blocks.sta", "bank/fixtures/mt940_german_gvc.sta"),
     "revolut-csv": ("bank/fixtures/revolut_statement.csv",),
@@ -34,7 +35,8 @@ SEEDS = {
                      "energy/fixtures/greenbutton_gas_therms.xml"),
     "google-location-records": ("places/fixtures/Records.json",
                                 "places/fixtures/Location History.json"),
-    "google-semantic-history": ("places/fixtures/Semantic Location History/2023/2023_DECEMBER.json",),
+    "google-semantic-history": (
+        "places/fixtures/Semantic Location History/2023/2023_DECEMBER.json",),
     "google-timeline": ("places/fixtures/Timeline.json", "places/fixtures/location-history.json"),
 }
 
