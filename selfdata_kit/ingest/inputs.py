@@ -59,8 +59,15 @@ def expand(paths: list[str | Path]) -> Iterator[Found]:
 def _file(path: Path, *, explicit: bool) -> Iterator[Found]:
     if path.name.endswith((".duckdb", ".duckdb.wal")):
         return
-    inp = InputFile.from_path(path)
-    if inp.head(4) == b"PK\x03\x04":
+    try:
+        inp = InputFile.from_path(path)
+        magic = inp.head(4)
+    except OSError as e:  # no permission, a file that vanished, an I/O error
+        yield Found(None, str(path), explicit, error=FormatError(
+            f"the file cannot be read ({e.strerror or type(e).__name__})", file=str(path),
+            hint="check that you may read it (permissions) and that it is still there"))
+        return
+    if magic == b"PK\x03\x04":
         yield from _zip_members(path)
     else:
         yield Found(inp, inp.name, explicit)

@@ -167,3 +167,18 @@ def test_a_million_column_header_is_no_crash(tmp_path, store):
     report = import_file(store, InputFile.from_path(path), "me")
     assert report.error is None or "Error)" not in report.error.message, report.error
     assert report.status == "imported"
+
+
+def test_an_unreadable_file_is_reported_not_raised(tmp_path, store, monkeypatch):
+    """Opening a file can fail (no permission: tests run as root, so the failure is made)."""
+    import selfdata_kit.sources.base as base
+
+    def denied(path, size):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(base, "data_end", denied)
+    path = tmp_path / "a.qif"
+    shutil.copyfile(BANK / "qif_cash_dotted.qif", path)
+    (report,) = import_paths(store, [path], "me")
+    assert report.status == "failed"
+    assert "cannot be read (Permission denied)" in report.error.message
