@@ -11,12 +11,14 @@ mojibake), so the corrected file adds nothing; stores made before are re-hashed 
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from selfdata_kit.ingest.files import import_file
 from selfdata_kit.sources.base import InputFile
 from selfdata_kit.sources.text import decode
 from selfdata_kit.store import open_store
+from tests.conftest import TESTS
 
 HEADER = "Date;Libellé;Montant;Devise"
 ROWS = [
@@ -128,9 +130,7 @@ def test_an_old_store_then_a_re_import_gives_each_row_once(tmp_path, first, then
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     a.write_bytes(first())
     b.write_bytes(then())
-    ofx = tmp_path.parent / "ofx.ofx"
-    from tests.conftest import TESTS
-    ofx.write_bytes((TESTS / "sources/bank/fixtures/ofx1_two_accounts.ofx").read_bytes())
+    ofx = TESTS / "sources/bank/fixtures/ofx1_two_accounts.ofx"
     with open_store(path) as store:
         assert import_file(store, InputFile.from_path(a), "me").counts.rows_inserted == 6
         import_file(store, InputFile.from_path(ofx), "me")  # source ids: left alone
@@ -157,7 +157,6 @@ def test_without_the_migration_an_old_store_would_duplicate(tmp_path):
     with open_store(path) as store:
         import_file(store, InputFile.from_path(a), "me")
     _make_old(path)
-    import duckdb
     con = duckdb.connect(str(path))
     con.execute("INSERT INTO schema_migrations (version, name) VALUES (4, 'skipped')")
     con.close()
