@@ -76,6 +76,7 @@ def test_every_source_has_a_fuzz_seed():
             assert detect_source(InputFile.from_path(path)).name == source, path
 
 
+@pytest.mark.slow  # 1-10 s per source (about a minute in all): in `make test`, not test-fast
 @pytest.mark.parametrize("source", SOURCES)
 def test_fuzzed_files_fail_cleanly(source):
     if source not in SEEDS:
