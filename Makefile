@@ -29,6 +29,7 @@ test-fast: $(BIN)/selfdata
 
 bench: $(BIN)/selfdata
 	$(BIN)/python benchmarks/ingest_bank.py
+	$(BIN)/python benchmarks/hostile_padding.py
 	$(BIN)/python benchmarks/synth_cohort.py
 	$(BIN)/python benchmarks/batch_reports.py
 	$(BIN)/python benchmarks/cohort.py

@@ -62,6 +62,9 @@ def run_import_cohort(store_path: Path, folder: Path, *, jobs: int = 2,
                       f" {summary.rejected} rejected, {len(summary.failed)} file(s) failed")
             for r in summary.failed:
                 bar.write(f"  FAILED {r.error}")
+            for r in summary.files:
+                for warning in r.warnings:
+                    bar.write(f"  warning {r.name}: {warning}")
             bar.update(1)
             log_unknown_files(store, summary.person, summary.files)
 
@@ -101,6 +104,8 @@ def print_outcome(r: FileOutcome) -> None:
         print(f"imported  {r.name}  [{r.source.name if r.source else '?'}]  read {c.rows_read},"
               f" inserted {c.rows_inserted}, duplicate {c.rows_duplicate},"
               f" rejected {c.rows_rejected}")
+        for warning in r.warnings:
+            print(f"  warning: {warning}")
         for issue in r.issues[:5]:
             print(f"  rejected line {issue.line}: {issue.message}")
         if len(r.issues) > 5:

@@ -45,6 +45,7 @@ class FileOutcome:
     error: SelfdataError | None = None
     reason: str | None = None  # why a file was skipped
     issues: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # read, but the user should know
 
     @property
     def ok(self) -> bool:
@@ -116,6 +117,7 @@ class Prepared:
     started_at: datetime | None = None
     error: SelfdataError | None = None
     skipped: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def prepare_file(inp: InputFile, ctx: ParseContext, *, skip_bad_rows: bool = False,
@@ -129,7 +131,7 @@ def prepare_file(inp: InputFile, ctx: ParseContext, *, skip_bad_rows: bool = Fal
         if parsed.errors and not skip_bad_rows:
             raise _rejected(inp, parsed.errors)
         return Prepared(inp.name, explicit, source, parsed, log_name(inp, source),
-                        sha256_of(inp), inp.size, started)
+                        sha256_of(inp), inp.size, started, warnings=list(inp.warnings))
     except SelfdataError as e:
         if e.file is None:
             e.file = inp.name
@@ -168,7 +170,7 @@ def write_prepared(store: Store, prep: Prepared, person_id: str) -> FileOutcome:
             e.file = prep.name
         return FileOutcome(prep.name, "failed", source=prep.source, error=e)
     return FileOutcome(prep.name, "imported", source=prep.source, counts=counts,
-                      issues=prep.parsed.errors)
+                      issues=prep.parsed.errors, warnings=prep.warnings)
 
 
 def context_for(store: Store, person_id: str, *, default_region: str = "FR",

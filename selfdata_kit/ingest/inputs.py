@@ -20,6 +20,7 @@ MAX_MEMBERS = 20_000
 MAX_MEMBER_BYTES = 2 << 30  # 2 GiB
 MAX_TOTAL_BYTES = 8 << 30  # 8 GiB
 MAX_RATIO = 200  # uncompressed / compressed, for members over 1 MiB
+NOT_REGULAR = "not a regular file (a pipe, a socket or a device)"
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,19 @@ def expand(paths: list[str | Path]) -> Iterator[Found]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            for child in sorted(p for p in path.rglob("*") if not p.is_dir()):
                 if any(part.startswith(".") for part in child.relative_to(path).parts):
                     continue  # .DS_Store, .git, editor swap files
-                yield from _file(child, explicit=False)
+                if child.is_file():
+                    yield from _file(child, explicit=False)
+                elif child.exists():  # a FIFO, a socket, a device: never opened
+                    yield Found(None, str(child), False, skipped=NOT_REGULAR)
         elif path.is_file():
             yield from _file(path, explicit=True)
+        elif path.exists():
+            yield Found(None, str(path), True, error=FormatError(
+                NOT_REGULAR, file=str(path),
+                hint="give the export file itself (a pipe or a device is never read)"))
         else:
             yield Found(None, str(path), True,
                         error=FormatError("no such file or folder", file=str(path)))
@@ -51,9 +59,16 @@ def expand(paths: list[str | Path]) -> Iterator[Found]:
 def _file(path: Path, *, explicit: bool) -> Iterator[Found]:
     if path.name.endswith((".duckdb", ".duckdb.wal")):
         return
-    inp = InputFile.from_path(path)
+    try:
+        inp = InputFile.from_path(path)
+        magic = inp.head(4)
+    except OSError as e:  # no permission, a file that vanished, an I/O error
+        yield Found(None, str(path), explicit, error=FormatError(
+            f"the file cannot be read ({e.strerror or type(e).__name__})", file=str(path),
+            hint="check that you may read it (permissions) and that it is still there"))
+        return
     # a spreadsheet (.xlsx) is a zip too, but one export: its source reads it whole
-    if inp.head(4) == b"PK\x03\x04" and path.suffix.lower() not in (".xlsx", ".xlsm"):
+    if magic == b"PK\x03\x04" and path.suffix.lower() not in (".xlsx", ".xlsm"):
         yield from _zip_members(path)
     else:
         yield Found(inp, inp.name, explicit)

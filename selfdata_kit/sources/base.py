@@ -8,7 +8,10 @@ canonical columns in `selfdata_kit.store.TABLES` (without `person_id` and `impor
 
 from __future__ import annotations
 
+import codecs
+import errno
 import io
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,23 +22,43 @@ import pandas as pd
 import pyarrow as pa
 
 HEAD_BYTES = 4096
+# A trailing run of NUL bytes or spaces at least this long is padding (a pre-allocated,
+# partly written download), not data. Shorter runs are left alone: a UTF-16 file ends in
+# a NUL byte, and a few spaces cost nothing.
+MIN_PADDING = 512
+_PAD = b"\x00 "
+_TAIL_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
 class InputFile:
     """One file to import: a path on disk or a member of a zip, never extracted to disk.
 
-    `name` is what the user sees in messages ("bank.zip:2024/releve.csv").
+    `name` is what the user sees in messages ("bank.zip:2024/releve.csv"). A file on disk
+    that ends in padding is read up to its data only (`size` bytes; `padding` more were
+    ignored), so memory follows the data, never the file.
     """
 
     name: str
     size: int
     opener: Callable[[], BinaryIO] = field(repr=False, compare=False)
+    padding: int = 0
+    # what the user should know although the file was read (padding, mixed encodings)
+    warnings: list[str] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def from_path(cls, path: str | Path) -> InputFile:
         p = Path(path)
-        return cls(name=str(p), size=p.stat().st_size, opener=lambda: open(p, "rb"))
+        total = p.stat().st_size
+        end = data_end(p, total)
+        if end == total:
+            return cls(name=str(p), size=total, opener=lambda: open(p, "rb"))
+        inp = cls(name=str(p), size=end, padding=total - end,
+                  opener=lambda: _bounded(p, end))
+        inp.warnings.append(
+            f"the file ends with {_mib(total - end)} of padding (NUL bytes or spaces, as a"
+            " download that did not finish leaves): ignored, only the data before it was read")
+        return inp
 
     @classmethod
     def from_bytes(cls, name: str, data: bytes) -> InputFile:
@@ -62,6 +85,70 @@ class InputFile:
     @property
     def basename(self) -> str:
         return self.name.replace("\\", "/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+def data_end(path: Path, size: int) -> int:
+    """Where the data of a file ends, once trailing padding is left out (`size` if there is
+    less than MIN_PADDING of it). Reads the tail backwards, 1 MiB at a time, after skipping
+    the trailing holes of a sparse file, so a 2 GB pad costs little time and no memory."""
+    with open(path, "rb") as f:
+        end = _last_data(f.fileno(), size)
+        while end > 0:
+            start = max(0, end - _TAIL_CHUNK)
+            f.seek(start)
+            kept = f.read(end - start).rstrip(_PAD)
+            if kept:
+                end = start + len(kept)
+                break
+            end = start
+        if size - end < MIN_PADDING:
+            return size
+        f.seek(0)
+        if f.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            end += end % 2  # a UTF-16 text ends in a whole two-byte unit ("\n\x00")
+    return end
+
+
+def _last_data(fd: int, size: int) -> int:
+    """The end of a file's last non-hole region (holes read as NUL bytes)."""
+    if not hasattr(os, "SEEK_DATA"):
+        return size
+    end = pos = 0
+    while pos < size:
+        try:
+            pos = os.lseek(fd, pos, os.SEEK_DATA)
+        except OSError as e:  # ENXIO: only holes after `end`; else holes are not supported
+            return end if e.errno == errno.ENXIO else size
+        end = pos = os.lseek(fd, pos, os.SEEK_HOLE)
+    return min(end, size)
+
+
+def _bounded(path: Path, end: int) -> BinaryIO:
+    return io.BufferedReader(_Bounded(open(path, "rb", buffering=0), end))  # noqa: SIM115
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MiB" if n >= 1 << 20 else f"{n} bytes"
+
+
+class _Bounded(io.RawIOBase):
+    """A file read up to `end` only (the padding after it is never read)."""
+
+    def __init__(self, f: io.RawIOBase, end: int) -> None:
+        self._f, self._left = f, end
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        view = memoryview(buffer)[: self._left]
+        n = self._f.readinto(view) or 0
+        self._left -= n
+        return n
+
+    def close(self) -> None:
+        self._f.close()
+        super().close()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Encoding (BOM, UTF-8, else Windows-1252), delimiter, decimal comma, date formats.
 French banks export Windows-1252; DuckDB's `latin-1` would reject its euro sign, so
-decoding happens here, once, in Python.
+decoding happens here, once, in Python. A file that mixes both (a UTF-8 export with one
+line pasted from elsewhere) is decoded line by line, with a warning naming the lines.
 """
 
 from __future__ import annotations
@@ -41,8 +42,19 @@ def sniff_encoding(data: bytes) -> str:
     return "utf-8"
 
 
-def decode(data: bytes, name: str) -> tuple[str, str]:
-    """Decode an export's bytes; returns (text, encoding). Raises FormatError for binary data."""
+# a multi-byte UTF-8 character: Windows-1252 text almost never holds one by chance
+_UTF8_CHAR = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+MAX_LINES_NAMED = 10
+
+
+def decode(data: bytes, name: str, warnings: list[str] | None = None,
+           first_line: int = 1) -> tuple[str, str]:
+    """Decode an export's bytes; returns (text, encoding). Raises FormatError for binary data.
+
+    UTF-8 and Windows-1252 are decided per line when a file holds both: each line is read
+    as UTF-8 when it is valid UTF-8, else as Windows-1252 (encoding "mixed"), and a warning
+    naming the minority's lines goes to `warnings`. `first_line`: the line `data` starts on
+    in the file, for messages."""
     if looks_binary(data[:4096]):
         raise FormatError(
             "this is a binary file, not a text export",
@@ -50,20 +62,70 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             hint="check that you picked the exported file itself, not a PDF or spreadsheet",
         )
     encoding = sniff_encoding(data)
+    if encoding == "cp1252" and _UTF8_CHAR.search(data):
+        return _decode_mixed(data, name, warnings, first_line)
     try:
         return data.decode(encoding), encoding
     except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise FormatError(
-            f"the text is neither UTF-8 nor Windows-1252 (byte 0x{data[e.start]:02x})",
-            file=name,
-            line=line,
-            hint="re-export the file, or convert it to UTF-8",
-        ) from None
+        raise _undecodable(data, e.start, name, first_line) from None
+
+
+def _decode_mixed(data: bytes, name: str, warnings: list[str] | None,
+                  first_line: int) -> tuple[str, str]:
+    lines = data.split(b"\n")
+    utf8: list[int] = []  # lines with non-ASCII text that is valid UTF-8
+    cp1252: list[int] = []  # lines that are not
+    for i, line in enumerate(lines):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8.append(i)
+        except UnicodeDecodeError:
+            cp1252.append(i)
+    if len(cp1252) > len(utf8):  # a Windows-1252 file where a few lines look like UTF-8
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as e:
+            raise _undecodable(data, e.start, name, first_line) from None
+        _warn(warnings, utf8, first_line, "{verb} valid UTF-8 in a Windows-1252 file: read as"
+              " Windows-1252 like the rest (check their accents)")
+        return text, "cp1252"
+    out = []
+    for i, line in enumerate(lines):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                out.append(line.decode("cp1252"))
+            except UnicodeDecodeError as e:
+                offset = sum(len(x) + 1 for x in lines[:i]) + e.start
+                raise _undecodable(data, offset, name, first_line) from None
+    _warn(warnings, cp1252, first_line, "{verb} not UTF-8 like the rest of the file: read as"
+          " Windows-1252 (check their accents)")
+    return "\n".join(out), "mixed"
+
+
+def _warn(warnings: list[str] | None, lines: list[int], first_line: int, what: str) -> None:
+    if warnings is None or not lines:
+        return
+    named = ", ".join(str(i + first_line) for i in lines[:MAX_LINES_NAMED])
+    more = f" and {len(lines) - MAX_LINES_NAMED} more" if len(lines) > MAX_LINES_NAMED else ""
+    word, verb = ("line", "is") if len(lines) == 1 else ("lines", "are")
+    warnings.append(f"mixed encodings: {word} {named}{more} {what.format(verb=verb)}")
+
+
+def _undecodable(data: bytes, offset: int, name: str, first_line: int) -> FormatError:
+    return FormatError(
+        f"the text is neither UTF-8 nor Windows-1252 (byte 0x{data[offset]:02x})",
+        file=name,
+        line=data[:offset].count(b"\n") + first_line,
+        hint="re-export the file, or convert it to UTF-8",
+    )
 
 
 def read_text(inp: InputFile) -> tuple[str, str]:
-    return decode(inp.read_bytes(), inp.name)
+    return decode(inp.read_bytes(), inp.name, inp.warnings)
 
 
 def head_text(inp: InputFile, n: int = 4096) -> str:

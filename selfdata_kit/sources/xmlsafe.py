@@ -1,7 +1,11 @@
 """XML parsing with entity expansion and external entities off.
 
-Exports never declare entities; a file that does (billion laughs, XXE) is refused with a
-clear message instead of being expanded or fetched.
+Exports never declare entities nor a DTD; a file that does (billion laughs, XXE) is refused
+with a clear message instead of being expanded or fetched. Two layers: a scan of the prolog
+before parsing (cheap, stops a billion laughs before lxml sees it), then the guard that
+counts, done on what the parser itself read (`refuse_dtd`): the parser never resolves an
+entity nor loads a DTD, and a document in which it saw a DTD or an entity is refused, so no
+quoting trick that fools a byte scan lets an entity through.
 """
 
 from __future__ import annotations
@@ -32,15 +36,31 @@ def prolog(data: bytes) -> bytes:
         elif data.startswith(b"<!--", i):
             end = data.find(b"-->", i)
         elif _DOCTYPE.match(data, i):
-            subset = data.find(b"[", i, data.find(b">", i) + 1 or len(data))
-            end = data.find(b"]", subset) if subset >= 0 else i
-            end = data.find(b">", max(end, i))
+            end = _doctype_end(data, i)
         else:
             return data[:i]  # the root element starts here
         if end < 0:
             return data
         i = end + 1
     return data
+
+
+_DOCTYPE_TOKEN = re.compile(rb"\"[^\"]*\"|'[^']*'|\[|\]|>")
+
+
+def _doctype_end(data: bytes, i: int) -> int:
+    """Index of the '>' closing the DOCTYPE at `i` (-1 if none): quoted strings (a system id
+    may hold "]>") and the internal subset's own declarations are skipped."""
+    depth = 0
+    for m in _DOCTYPE_TOKEN.finditer(data, i):
+        token = m.group()
+        if token == b"[":
+            depth += 1
+        elif token == b"]":
+            depth = max(0, depth - 1)
+        elif token == b">" and depth == 0:
+            return m.start()
+    return -1
 
 
 _START_TAG = re.compile(rb"\s*<(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)([^>]*)")
@@ -76,11 +96,61 @@ def declares_entities(data: bytes) -> bool:
 def refuse_entities(data: bytes, name: str) -> None:
     """Raise UnsafeInputError when the document declares entities (for streaming parsers too)."""
     if declares_entities(data):
+        m = _ENTITY_DECL.search(data)
         raise UnsafeInputError(
             "the XML declares entities (<!ENTITY ...>); real exports never do, so it is refused",
-            file=name,
+            file=name, line=data.count(b"\n", 0, m.start()) + 1 if m else None,
             hint="this file may be crafted to exhaust memory or read local files",
         )
+
+
+def refuse_dtd(tree: etree._ElementTree, name: str, head: bytes = b"") -> None:
+    """The parser-level guard: refuse a document in which the parser saw entity declarations
+    or references, or any DTD (internal subset or external). lxml resolves none of them
+    (resolve_entities=False, load_dtd=False, no_network=True), so this refuses the file
+    instead of importing it with the entities' text silently dropped. `head`: the file's
+    first bytes, to give the DOCTYPE's line."""
+    info = tree.docinfo
+    dtd = info.internalDTD
+    root = tree.getroot()
+    entity = next(root.iter(etree.Entity), None) if root is not None else None
+    if (dtd is not None and next(dtd.iterentities(), None) is not None) or entity is not None:
+        raise UnsafeInputError(
+            "the XML declares or uses entities (<!ENTITY ...>, &name;); real exports never"
+            " do, so it is refused",
+            file=name, line=_doctype_line(head) or (entity.sourceline if entity is not None
+                                                    else None),
+            hint="this file may be crafted to exhaust memory or read local files")
+    external = info.system_url or info.public_id
+    if external or (dtd is not None and next(dtd.iterelements(), None) is not None):
+        raise UnsafeInputError(
+            "the XML declares a DTD (<!DOCTYPE ... [...]> or an external one); real exports"
+            " never do, so it is refused",
+            file=name, line=_doctype_line(head),
+            hint="this file may be crafted to read local files or reach the network")
+
+
+def _doctype_line(head: bytes) -> int | None:
+    m = _DOCTYPE.search(head)
+    return head.count(b"\n", 0, m.start()) + 1 if m else None
+
+
+def syntax_error(e: etree.XMLSyntaxError, name: str, hint: str) -> FormatError:
+    """A FormatError with lxml's message and line. A streaming parser (iterparse) reports
+    an undefined entity as 'no element found' at line 0: the real message and line are then
+    the last entry of lxml's error log (which is global to the thread and keeps earlier
+    parses' errors too, hence `clear_error_log` before each parse and the last entry)."""
+    if e.position and e.position[0] > 0:
+        msg, line = e.msg, e.position[0]
+    else:
+        last = next((x for x in reversed(e.error_log) if x.line > 0), None)
+        msg, line = (last.message, last.line) if last is not None else (e.msg, None)
+    return FormatError(f"the XML is not well-formed ({_short(msg)})", file=name, line=line,
+                       hint=hint)
+
+
+def clear_error_log() -> None:
+    etree.clear_error_log()
 
 
 def _parser() -> etree.XMLParser:
@@ -99,18 +169,15 @@ def parse_xml(inp: InputFile, data: bytes | None = None) -> etree._Element:
     """Parse an export's XML safely; FormatError (with the line) when it is not well-formed."""
     data = inp.read_bytes() if data is None else data
     refuse_entities(data, inp.name)
+    etree.clear_error_log()
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as e:
-        line = e.position[0] if e.position else None
-        raise FormatError(
-            f"the XML is not well-formed ({_short(e.msg)})",
-            file=inp.name,
-            line=line,
-            hint="the file may be truncated: download the export again",
-        ) from None
+        raise syntax_error(e, inp.name,
+                           "the file may be truncated: download the export again") from None
     if root is None:
         raise FormatError("the XML document is empty", file=inp.name)
+    refuse_dtd(root.getroottree(), inp.name, data[:1 << 16])
     return root
 
 

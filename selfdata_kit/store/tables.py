@@ -8,7 +8,7 @@ files that do not name an account, and the order in which a parsed file's tables
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 
 import duckdb
@@ -25,6 +25,9 @@ class TableSpec:
     has_import_id: bool = True
     # canonical columns a parser may fill -> DuckDB type (from the migrated schema)
     columns: dict[str, str] = field(default_factory=dict)
+    # free-text columns whose spelling may change between two exports of the same rows
+    # (accents lost or mangled, case, spaces): hashed folded, see writer.FOLD_SQL
+    folded: tuple[str, ...] = ()
 
     @property
     def is_fact(self) -> bool:
@@ -38,7 +41,8 @@ TABLES: dict[str, TableSpec] = {
     "balances": TableSpec(key=("account_id", "as_of")),
     "transactions": TableSpec(key=("uid",), derived=("category",),
                               # files that do not name their account
-                              defaults=(("account_id", f"'{DEFAULT_ACCOUNT}'"),)),
+                              defaults=(("account_id", f"'{DEFAULT_ACCOUNT}'"),),
+                              folded=("label", "counterparty", "bank_category")),
     "contacts": TableSpec(key=("contact_id",), has_import_id=False),
     "calls": TableSpec(key=("uid",)),
     "meters": TableSpec(key=("meter_id",), has_import_id=False),
@@ -72,5 +76,4 @@ def table_specs(con: duckdb.DuckDBPyConnection) -> dict[str, TableSpec]:
     for table, column, kind in rows:
         if column not in WRITER_COLUMNS:
             columns.setdefault(table, {})[column] = kind
-    return {name: TableSpec(spec.key, spec.derived, spec.defaults, spec.has_import_id,
-                            columns[name]) for name, spec in TABLES.items()}
+    return {name: replace(spec, columns=columns[name]) for name, spec in TABLES.items()}

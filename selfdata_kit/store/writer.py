@@ -4,6 +4,11 @@ A fact row's identity is its `uid`: the source's own id where it has one, else a
 row's canonical values plus its occurrence number among identical rows of the same file, so
 re-importing a file or an overlapping export adds nothing while two identical coffees stay
 two rows. Dimension rows (accounts, meters, contacts) are identified by their natural key.
+
+Free-text columns (a transaction's label) enter the hash folded (`FOLD_SQL`), so that a
+corrected re-export of the same statement (accents restored after a wrong decoding, case or
+spaces changed) names the same rows. Stores made before that are re-hashed by migration
+004_folded_labels.sql, which must stay in step with `stage_sql`.
 """
 
 from __future__ import annotations
@@ -36,6 +41,21 @@ class ImportCounts:
     rows_rejected: int
 
 
+# A label's identity: NFC, lower case, only letters and digits, and none of U+0080-U+02FF
+# (Latin-1 and Latin Extended: where both accented letters and their mojibake live, so
+# "Café", "CAFE " -> "caf" and "CafÃ©" -> "caf"; Cyrillic, Greek, CJK ... letters are kept).
+FOLD_SQL = ("lower(regexp_replace(nfc_normalize({col}),"
+            " '[^\\p{{L}}\\p{{N}}]|[\\x{{0080}}-\\x{{02FF}}]', '', 'g'))")
+
+
+def hashed_value_sql(spec: TableSpec, col: str) -> str:
+    """One column as it enters a row's content hash."""
+    value = f"CAST({col} AS VARCHAR)"
+    if col in spec.folded:
+        value = FOLD_SQL.format(col=value)
+    return f"coalesce({value}, chr(0))"
+
+
 def stage_sql(spec: TableSpec, present: set[str]) -> str:
     """SELECT turning an incoming frame (`_incoming`, with its row order `_ord`) into typed
     canonical rows with their uid, one row per key."""
@@ -50,7 +70,7 @@ def stage_sql(spec: TableSpec, present: set[str]) -> str:
         return (f"SELECT * EXCLUDE (uid0) FROM ({typed})"
                 f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _ord) = 1")
     identity = [c for c in spec.columns if c not in spec.derived]
-    content = ", ".join(f"coalesce(CAST({c} AS VARCHAR), chr(0))" for c in identity)
+    content = ", ".join(hashed_value_sql(spec, c) for c in identity)
     # Identical rows are interchangeable, so their occurrence numbers need no order.
     # Hashed uids are unique by construction; a source's own ids may repeat in a file.
     dedupe = ("QUALIFY row_number() OVER (PARTITION BY uid ORDER BY _ord) = 1"

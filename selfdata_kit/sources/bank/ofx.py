@@ -27,7 +27,7 @@ from datetime import date
 
 import pandas as pd
 
-from ...errors import FormatError
+from ...errors import FormatError, UnsafeInputError
 from ..base import InputFile, ParseContext, Parsed, RowError, Source
 from ..text import decode, head_text, parse_amount
 from ..xmlsafe import refuse_entities
@@ -111,7 +111,8 @@ def _body(inp: InputFile) -> tuple[str, int]:
     data = inp.read_bytes()
     start = _START.search(data)
     skipped = start.start() if start else 0
-    text, _ = decode(data[skipped:], inp.name)
+    text, _ = decode(data[skipped:], inp.name, inp.warnings,
+                     first_line=data[:skipped].count(b"\n") + 1)
     if re.search(r"<[A-Za-z_][\w.-]*:OFX[\s>]", text, re.IGNORECASE):
         text = _PREFIX.sub(r"<\1", text)  # no element of OFX needs its namespace
         text = re.sub(r"<OFX\s[^>]*>", "<OFX>", text, count=1, flags=re.IGNORECASE)
@@ -119,9 +120,15 @@ def _body(inp: InputFile) -> tuple[str, int]:
     if ofx is None:
         raise FormatError("expected an <OFX> element after the header, found none",
                           file=inp.name, hint="the file may be truncated: download it again")
-    # never expanded here, but real exports never declare any: the xmlsafe policy
-    refuse_entities(text[:ofx.start()].encode("utf-8"), inp.name)
-    first_line = data[:skipped].count(b"\n") + text.count("\n", 0, ofx.start()) + 1
+    # never expanded here (no XML parser reads OFX), but real exports never declare any:
+    # the xmlsafe policy
+    lines_before = data[:skipped].count(b"\n")
+    try:
+        refuse_entities(text[:ofx.start()].encode("utf-8"), inp.name)
+    except UnsafeInputError as e:
+        e.line = e.line and e.line + lines_before
+        raise
+    first_line = lines_before + text.count("\n", 0, ofx.start()) + 1
     return text[ofx.start():], first_line
 
 

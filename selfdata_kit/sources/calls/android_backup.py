@@ -25,7 +25,14 @@ from lxml import etree
 from ...enrich.contacts import ContactBook
 from ...errors import FormatError
 from ..base import InputFile, ParseContext, Parsed, RowError, Source
-from ..xmlsafe import local, refuse_entities, root_element
+from ..xmlsafe import (
+    clear_error_log,
+    local,
+    refuse_dtd,
+    refuse_entities,
+    root_element,
+    syntax_error,
+)
 from .common import calls_parsed
 
 # call type: 1 = incoming, 2 = outgoing, 3 = missed, 4 = voicemail, 5 = rejected,
@@ -127,6 +134,7 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
     root_tag: str | None = None
     depth = 0
     with inp.open() as f:
+        clear_error_log()
         events = etree.iterparse(
             f, events=("start", "end"), resolve_entities=False, no_network=True,
             load_dtd=False, huge_tree=True, remove_comments=True, remove_pis=True,
@@ -136,6 +144,8 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
                 if event == "start":
                     depth += 1
                     if root_tag is None:
+                        # the DTD, if any, is read by now: the parser-level guard
+                        refuse_dtd(el.getroottree(), inp.name, inp.head())
                         root_tag = local(el.tag)
                         if root_tag not in ("calls", "smses"):
                             raise FormatError(
@@ -160,12 +170,9 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
                 while el.getprevious() is not None:
                     del el.getparent()[0]
         except etree.XMLSyntaxError as e:
-            raise FormatError(
-                f"the XML is not well-formed ({(e.msg or 'syntax error').split(',')[0][:120]})",
-                file=inp.name,
-                line=e.position[0] if e.position else None,
-                hint="the backup may be truncated: copy it from the phone again",
-            ) from None
+            raise syntax_error(e, inp.name,
+                               "the backup may be truncated: copy it from the phone again"
+                               ) from None
     return calls_parsed(rows, book, errors, read)
 
 

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import re
 
+import lxml.etree
 import lxml.html
 import pandas as pd
 
 from ...enrich.contacts import ContactBook
+from ...errors import FormatError
 from ..base import InputFile, ParseContext, Parsed, RowError, Source
 from .common import calls_parsed
 
@@ -146,7 +148,12 @@ def _texts(inp: InputFile, doc: lxml.html.HtmlElement, book: ContactBook,
 
 def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
     parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
-    doc = lxml.html.document_fromstring(inp.read_bytes(), parser=parser)
+    try:
+        doc = lxml.html.document_fromstring(inp.read_bytes(), parser=parser)
+    except lxml.etree.ParserError:  # nothing but a comment or a processing instruction
+        raise FormatError("expected a Google Voice HTML page, found an empty document",
+                          file=inp.name, hint="take the page from the Takeout archive again"
+                          ) from None
     book = ContactBook(ctx)
     rows: list[dict] = []
     errors: list[RowError] = []

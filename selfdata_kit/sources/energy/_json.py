@@ -12,6 +12,8 @@ from typing import Any
 
 from ...errors import FormatError
 from ..base import InputFile
+from ..jsonsafe import NotJson, locate_problem
+from ..jsonsafe import loads as strict_loads
 from ..text import head_text, read_text
 
 
@@ -25,7 +27,7 @@ def load_json(inp: InputFile, what: str) -> tuple[Any, str]:
     """Parse the whole file; FormatError with the line when it is not valid JSON."""
     text, _ = read_text(inp)
     try:
-        return json.loads(text), text
+        return strict_loads(text), text
     except json.JSONDecodeError as e:
         raise FormatError(
             f"expected {what}, but the JSON is not valid ({e.msg})",
@@ -33,9 +35,10 @@ def load_json(inp: InputFile, what: str) -> tuple[Any, str]:
             line=e.lineno,
             hint="the file may be truncated: save or download the export again",
         ) from None
-    except RecursionError:
-        raise FormatError(f"expected {what}, but the JSON is nested too deeply",
-                          file=inp.name) from None
+    except (NotJson, RecursionError):
+        expected, line = locate_problem(text)
+        raise FormatError(f"expected {expected} in {what}", file=inp.name, line=line,
+                          hint="the file was edited or is not the export itself") from None
 
 
 class KeyLines:

@@ -19,6 +19,7 @@ from ..base import RowError
 PARIS = "Europe/Paris"
 _PRM = re.compile(r"(?<!\d)\d{14}(?!\d)")
 _OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
+_NAIVE = r"\d{4}-\d\d-\d\d(?: \d\d:\d\d(?::\d\d(?:\.\d+)?)?)?"
 _FR_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})")
 
 
@@ -135,6 +136,10 @@ def to_utc(texts: list[str], lines: list[int], column: str
     # 31/03/2024 01:00 -> 2024-03-31 01:00 so one ISO parser reads both
     iso = raw.str.replace(_FR_DATE, r"\3-\2-\1", regex=True).str.replace("T", " ", n=1)
     has_offset = iso.str.contains(_OFFSET)
+    # a damaged time (a year pandas cannot hold in nanoseconds such as 8999, a cut offset
+    # such as "+0") is a bad row, not a crash: only plain times or times with an offset
+    iso = iso.where(iso.str.match(r"(19|20|21)\d\d-")
+                    & (has_offset | iso.str.fullmatch(_NAIVE)), "")
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
     if has_offset.any():
         out[has_offset] = pd.to_datetime(iso[has_offset], utc=True, format="ISO8601",

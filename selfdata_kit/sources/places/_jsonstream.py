@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from ...errors import FormatError
+from ..jsonsafe import NotJson, locate_problem, strict_decoder
 
 CHUNK_BYTES = 1 << 20
 MAX_RECORD_CHARS = 64 << 20  # far above any real record (a few KB); stops a runaway read
@@ -32,7 +33,7 @@ class _Reader:
         self.pos = 0
         self.line = 1  # line of self.buf[self.pos]
         self.eof = False
-        self.json = json.JSONDecoder()
+        self.json = strict_decoder()  # NaN / Infinity are not JSON
 
     def fail(self, expected: str) -> FormatError:
         return FormatError(f"expected {expected}", file=self.name, line=self.line,
@@ -77,6 +78,10 @@ class _Reader:
                 obj, end = self.json.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError:
                 end = -1
+            except (NotJson, RecursionError):  # located, not left to a bare ValueError
+                expected, line = locate_problem(self.buf, self.pos)
+                self.line += line - 1
+                raise self.fail(expected) from None
             # a value that stops at the end of the buffer may go on in the next chunk
             if end != -1 and (end < len(self.buf) or self.eof):
                 self._advance(end)

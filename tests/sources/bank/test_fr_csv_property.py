@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from selfdata_kit.ingest.files import import_file
@@ -105,6 +105,10 @@ def test_any_dialect_round_trips(txs: list[tuple[date, Decimal, str]], dialect: 
         # two-digit years read as 1969-2068 (POSIX pivot)
         txs = [(day, amount, label) for day, amount, label in txs if day.year < 2069]
     data = write(txs, dialect)
+    if dialect["encoding"] == "cp1252" and not data.isascii():
+        # "É€" in Windows-1252 is the bytes of "ɀ" in UTF-8: a file that is valid UTF-8 as a
+        # whole is read as UTF-8 (real Windows-1252 exports never are)
+        assume(not _valid_utf8(data))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "releve.csv"
         path.write_bytes(data)
@@ -114,3 +118,11 @@ def test_any_dialect_round_trips(txs: list[tuple[date, Decimal, str]], dialect: 
             got = store.run("SELECT booked_on, amount, label FROM transactions")
     expected = [(day, amount, " ".join(label.split())) for day, amount, label in txs]
     assert Counter(got) == Counter(expected)
+
+
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -60,7 +60,7 @@ def detect(inp: InputFile) -> bool:
 
 def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
     raw = inp.read_bytes()
-    text, encoding = decode(raw, inp.name)
+    text, encoding = decode(raw, inp.name, inp.warnings)
     # pyarrow reads UTF-8 bytes: keep the file's own bytes when they are UTF-8 already, and
     # never hold the raw bytes, the text and the re-encoded bytes at once (memory)
     if encoding.startswith("utf-8"):

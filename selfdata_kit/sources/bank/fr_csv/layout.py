@@ -76,9 +76,17 @@ def normalise(cell: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
+# A bank export's header is a few hundred characters; a longer line is no header (and a
+# hostile 1M-column line would cost seconds to examine).
+MAX_HEADER_CHARS = 10_000
+
+
 def split_line(line: str, delimiter: str) -> list[str]:
     """Cells of one physical line (quotes honoured; a quote left open just ends the line)."""
-    return next(csv.reader([line], delimiter=delimiter), [])
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:  # a cell over the csv module's field limit: quotes are then ignored
+        return line.split(delimiter)
 
 
 def is_date(cell: str) -> bool:
@@ -109,6 +117,8 @@ class Layout:
 def header_layout(line: str) -> Layout | None:
     """The layout a header line describes, trying each delimiter; None if not a header."""
     best: Layout | None = None
+    if len(line) > MAX_HEADER_CHARS:
+        return None
     for d in DELIMITERS:
         if d not in line:
             continue

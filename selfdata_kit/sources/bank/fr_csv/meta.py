@@ -81,7 +81,10 @@ def read_meta(lines: list[str], delimiter: str) -> AccountMeta:
         if not line.strip():
             continue
         cells = [c.strip() for c in split_line(line, delimiter)]
-        _read_line(meta, line.strip(), cells)
+        try:
+            _read_line(meta, line.strip(), cells)
+        except ValueError:  # a damaged balance or date above the rows: metadata is optional
+            continue
     if meta.balance is not None and meta.as_of is None:
         meta.as_of = meta.period_end
     return meta

@@ -159,6 +159,8 @@ def _balances(result: BlockResult, block: Block, meta: AccountMeta) -> None:
         tx = tx.append_column("account_id", pa.array([account] * len(tx), pa.string()))
     tx = tx.append_column("_ord", pa.array(range(len(tx)), pa.int64()))
     tx = tx.filter(pc.is_valid(tx["_balance"]))
+    if len(tx) == 0:  # no row to date a balance by (and empty columns may be typed null)
+        return
     # pyarrow has no "first" aggregate for decimals: carry the balance as text
     tx = tx.append_column("_balance_text", pc.cast(tx["_balance"], pa.string()))
     if "account_balance" in block.layout.roles:
