@@ -6,6 +6,10 @@ of its fixtures (small ones: every mutation is parsed and imported).
 
 from __future__ import annotations
 
+import tempfile
+from functools import cache
+from pathlib import Path
+
 from tests.conftest import TESTS
 
 _S = TESTS / "sources"
@@ -38,8 +42,25 @@ SEEDS = {
     "google-semantic-history": (
         "places/fixtures/Semantic Location History/2023/2023_DECEMBER.json",),
     "google-timeline": ("places/fixtures/Timeline.json", "places/fixtures/location-history.json"),
+    "whatsapp": ("chat/fixtures/WhatsApp Chat with Alice Martin.txt", "chat/fixtures/_chat.txt"),
+    "spotify-account": ("media/fixtures/StreamingHistory0.json",
+                        "media/fixtures/StreamingHistory_podcast_0.json"),
+    "spotify-extended": ("media/fixtures/Streaming_History_Audio_2023-2024_0.json",),
+    "netflix-activity": ("media/fixtures/ViewingActivity.csv",),
+    "netflix-titles": ("media/fixtures/NetflixViewingHistory_fr.csv",),
+    "youtube-history": ("media/fixtures/watch-history.json", "media/fixtures/MyActivity_fr.json"),
+    # spreadsheets are built by openpyxl at test time (xlsx_fixtures.py), not committed
+    "energy-xlsx": ("generated:grdf_daily.xlsx", "generated:enedis_daily.xlsx"),
 }
 
 
-def seed_paths(source: str):
-    return [_S / p for p in SEEDS[source]]
+@cache
+def _generated() -> dict[str, Path]:
+    from tests.sources.energy.xlsx_fixtures import write_all
+
+    return write_all(Path(tempfile.mkdtemp(prefix="selfdata-fuzz-")))
+
+
+def seed_paths(source: str) -> list[Path]:
+    return [_generated()[p.removeprefix("generated:")] if p.startswith("generated:") else _S / p
+            for p in SEEDS[source]]

@@ -79,7 +79,7 @@ def test_a_damaged_block_is_found_and_named(damaged: Path, capsys) -> None:
     assert _digest(damaged) == before  # checking never writes
 
 
-@pytest.mark.slow  # imports three calls exports again
+@pytest.mark.slow  # imports three calls and chats exports again
 def test_repair_writes_a_new_store_and_reimporting_fills_it(damaged: Path, sample_store: Path,
                                                             tmp_path: Path, capsys) -> None:
     before = _digest(damaged)
@@ -96,8 +96,9 @@ def test_repair_writes_a_new_store_and_reimporting_fills_it(damaged: Path, sampl
         if table not in ("calls", "schema_migrations"):
             assert kept[table] == original[table], table
     for folder in SAMPLE_FOLDERS:  # the exports again: the lost calls come back, once
-        assert main(["import", str(folder / "calls"), "--person", folder.name,
-                     "--store", str(repaired)]) == 0
+        # `calls` holds phone calls, texts and chat messages (WhatsApp exports)
+        assert main(["import", str(folder / "calls"), str(folder / "chats"),
+                     "--person", folder.name, "--store", str(repaired)]) == 0
     capsys.readouterr()
     with open_store(repaired, read_only=True) as new, \
             open_store(sample_store, read_only=True) as whole:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from datetime import date, datetime
 
 from defusedxml import DefusedXmlException
@@ -35,7 +36,7 @@ def is_xlsx(inp: InputFile) -> bool:
 def check_limits(data: bytes, name: str) -> None:
     try:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except zipfile.BadZipFile:
+    except (*DAMAGED, ValueError):
         raise FormatError("this spreadsheet cannot be opened (not a valid .xlsx file)",
                           file=name, hint="download the export again") from None
     problem = None
@@ -57,6 +58,8 @@ def check_limits(data: bytes, name: str) -> None:
 
 
 PROLOG_BYTES = 1 << 20
+# what a damaged zip member raises while it is read (found by tests/fuzz)
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError)
 
 
 def _refuse_dtds(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -> None:
@@ -65,8 +68,12 @@ def _refuse_dtds(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -
     for info in infos:
         if not info.filename.endswith((".xml", ".rels")):
             continue
-        with zf.open(info) as f:
-            head = f.read(PROLOG_BYTES)
+        try:
+            with zf.open(info) as f:
+                head = f.read(PROLOG_BYTES)
+        except (*DAMAGED, ValueError) as e:  # a damaged or truncated member
+            raise FormatError(f"this spreadsheet cannot be read ({type(e).__name__})",
+                              file=name, hint="open it and save it again as .xlsx") from None
         before_root = prolog(head)
         if b"<!doctype" in before_root.lower() or (before_root == head
                                                    and len(head) == PROLOG_BYTES):
@@ -97,7 +104,7 @@ def sheet_rows(inp: InputFile) -> list[list[str]]:
                                " exports never do", file=inp.name,
                                hint="open it in a spreadsheet program and save it again"
                                ) from None
-    except (KeyError, ValueError, IndexError, OSError, zipfile.BadZipFile) as e:
+    except (KeyError, ValueError, IndexError, *DAMAGED) as e:
         raise FormatError(f"this spreadsheet cannot be read ({type(e).__name__})",
                           file=inp.name, hint="open it and save it again as .xlsx") from None
     return [_trim(r) for r in rows]
