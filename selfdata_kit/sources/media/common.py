@@ -8,11 +8,14 @@ duration; `started_at` is UTC.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 import pandas as pd
 
-from ..base import Parsed, RowError
+from ...errors import FormatError
+from ..base import InputFile, Parsed, RowError
+from ..energy._json import KeyLines, load_json
 
 MEDIA_COLUMNS = ["service", "kind", "started_at", "duration_s", "title", "creator"]
 
@@ -38,6 +41,26 @@ def media_parsed(rows: list[dict], errors: list[RowError], rows_read: int) -> Pa
     frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True)
     frame["duration_s"] = frame["duration_s"].astype("Int64")
     return Parsed(tables={"media": frame}, errors=errors, rows_read=rows_read)
+
+
+def parse_json_items(inp: InputFile, what: str, expected: str, key: str,
+                     read: Callable[[object], dict | str | None]) -> Parsed:
+    """An export that is one JSON array, an item per play or viewing (Spotify, YouTube).
+    `read(item)` gives the row, a reason the item cannot be read (str, reported with the
+    line where the item's `key` stands), or None for an item left out (an ad, a search)."""
+    data, text = load_json(inp, what)
+    if not isinstance(data, list):
+        raise FormatError(f"expected {expected}", file=inp.name, line=1)
+    lines = KeyLines(text, key, len(data))
+    rows: list[dict] = []
+    errors: list[RowError] = []
+    for n, item in enumerate(data):
+        row = read(item)
+        if isinstance(row, str):
+            errors.append(RowError(lines(n), row))
+        elif row is not None:
+            rows.append(row)
+    return media_parsed(rows, errors, len(data))
 
 
 def utc(text: str, fmt: str | None = None) -> datetime | None:

@@ -23,10 +23,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ...errors import FormatError
-from ..base import InputFile, ParseContext, Parsed, RowError, Source
-from ..energy._json import KeyLines, load_json, looks_like_json
-from .common import clean, media_parsed, utc
+from ..base import InputFile, ParseContext, Parsed, Source
+from ..energy._json import looks_like_json
+from .common import clean, parse_json_items, utc
 
 
 def detect(inp: InputFile) -> bool:
@@ -57,20 +56,9 @@ def _play(item: object) -> dict | str:
 
 
 def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
-    data, text = load_json(inp, "a Spotify Extended Streaming History array")
-    if not isinstance(data, list):
-        raise FormatError("expected a JSON array of plays (Spotify Extended Streaming History)",
-                          file=inp.name, line=1)
-    lines = KeyLines(text, "ms_played", len(data))
-    rows: list[dict] = []
-    errors: list[RowError] = []
-    for n, item in enumerate(data):
-        row = _play(item)
-        if isinstance(row, str):
-            errors.append(RowError(lines(n), row))
-        else:
-            rows.append(row)
-    return media_parsed(rows, errors, len(data))
+    return parse_json_items(inp, "a Spotify Extended Streaming History array",
+                            "a JSON array of plays (Spotify Extended Streaming History)",
+                            "ms_played", _play)
 
 
 SOURCE = Source(

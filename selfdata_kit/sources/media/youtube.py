@@ -20,10 +20,9 @@ duration: `duration_s` is None. Titles are read in English and French ("Watched 
 
 from __future__ import annotations
 
-from ...errors import FormatError
-from ..base import InputFile, ParseContext, Parsed, RowError, Source
-from ..energy._json import KeyLines, load_json, looks_like_json
-from .common import clean, media_parsed, utc
+from ..base import InputFile, ParseContext, Parsed, Source
+from ..energy._json import looks_like_json
+from .common import clean, parse_json_items, utc
 
 WATCHED = ("Watched ", "Vous avez regardé ")
 REMOVED = ("Watched a video that has been removed", "Vous avez regardé une vidéo qui a été "
@@ -70,20 +69,9 @@ def _entry(item: object) -> dict | str | None:
 
 
 def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
-    data, text = load_json(inp, "a Google Takeout YouTube history array")
-    if not isinstance(data, list):
-        raise FormatError("expected a JSON array of activity entries (Takeout YouTube history)",
-                          file=inp.name, line=1)
-    lines = KeyLines(text, "header", len(data))
-    rows: list[dict] = []
-    errors: list[RowError] = []
-    for n, item in enumerate(data):
-        row = _entry(item)
-        if isinstance(row, str):
-            errors.append(RowError(lines(n), row))
-        elif row is not None:
-            rows.append(row)
-    return media_parsed(rows, errors, len(data))
+    return parse_json_items(inp, "a Google Takeout YouTube history array",
+                            "a JSON array of activity entries (Takeout YouTube history)",
+                            "header", _entry)
 
 
 SOURCE = Source(
