@@ -85,15 +85,19 @@ def weekly_volume(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
               scope)
 
 
-def hour_weekday(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
-    """Calls + messages per local hour (0-23) and ISO weekday (1 = Monday), all 168 cells."""
-    return _q(con, """
+# rows of `c` per local hour and ISO weekday, all 168 cells (none when `c` is empty)
+_HOUR_WEEKDAY = """
         , counted AS (SELECT isodow(local_at) AS weekday, hour(local_at) AS hour, count(*) AS n
                       FROM c GROUP BY ALL)
         , grid AS (SELECT * FROM range(1, 8) d(weekday) CROSS JOIN range(0, 24) h(hour))
         SELECT weekday, hour, coalesce(n, 0) AS count FROM grid
         LEFT JOIN counted USING (weekday, hour)
-        WHERE EXISTS (SELECT 1 FROM c) ORDER BY 1, 2""", scope)
+        WHERE EXISTS (SELECT 1 FROM c) ORDER BY 1, 2"""
+
+
+def hour_weekday(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Calls + messages per local hour (0-23) and ISO weekday (1 = Monday), all 168 cells."""
+    return _q(con, _HOUR_WEEKDAY, scope)
 
 
 def directions(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
@@ -154,13 +158,7 @@ def chats_by_contact(con: duckdb.DuckDBPyConnection, scope: Scope, n: int = 10
 
 def chats_hour_weekday(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """Chat messages per local hour (0-23) and ISO weekday (1 = Monday), all 168 cells."""
-    return _chats(con, """
-        , counted AS (SELECT isodow(local_at) AS weekday, hour(local_at) AS hour, count(*) AS n
-                      FROM c GROUP BY ALL)
-        , grid AS (SELECT * FROM range(1, 8) d(weekday) CROSS JOIN range(0, 24) h(hour))
-        SELECT weekday, hour, coalesce(n, 0) AS count FROM grid
-        LEFT JOIN counted USING (weekday, hour)
-        WHERE EXISTS (SELECT 1 FROM c) ORDER BY 1, 2""", scope)
+    return _chats(con, _HOUR_WEEKDAY, scope)
 
 
 def who_writes_first(con: duckdb.DuckDBPyConnection, scope: Scope,
