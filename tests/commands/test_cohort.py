@@ -12,6 +12,7 @@ import papermill
 import pytest
 
 from selfdata_kit.cli import main
+from selfdata_kit.reports import TOPICS
 from selfdata_kit.store import open_store
 from selfdata_kit.synth.cohort import generate
 from tests.conftest import NOTEBOOKS
@@ -62,7 +63,9 @@ def test_the_cohort_imports_every_person_once(cohort, tmp_path, capsys) -> None:
     assert main(["import", "--cohort", str(few), "--store", str(tmp_path / "b.duckdb"),
                  "--jobs", "2"]) == 0
     out = capsys.readouterr()
-    assert re.search(rf"{persons[0]}: sources bank 2, calls 2, energy \d, places \d+;"
+    # calls: the phone's call and text logs and the WhatsApp chats
+    assert re.search(rf"{persons[0]}: sources bank 2, calls \d+, energy \d, media \d,"
+                     r" places \d+;"
                      r" \d+ new row\(s\), 0 rejected, 0 file\(s\) failed", out.out)
     content_a, content_b = _content(tmp_path / "a.duckdb"), _content(tmp_path / "b.duckdb")
     assert content_a["transactions"] and content_a == content_b
@@ -145,7 +148,7 @@ def test_a_workshop_is_ready_offline(tmp_path, capsys) -> None:
     out = tmp_path / "workshop"
     assert main(["workshop", "--participants", "6", "--out", str(out), "--lang", "en",
                  "--year", "2023"]) == 0
-    assert len(list((out / "reports").glob("*/*.html"))) == 6 * 4
+    assert len(list((out / "reports").glob("*/*.html"))) == 6 * len(TOPICS)
     wall = (out / "wall.html").read_text(encoding="utf-8")
     assert "The group wall" in wall and wall.count("vegaEmbed(") >= 3
     assert not re.search(r"""(?:src|href)\s*=\s*["']https?://""", wall)
