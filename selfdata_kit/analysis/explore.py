@@ -66,11 +66,14 @@ def filter_options(con: duckdb.DuckDBPyConnection, scope: Scope, tab: str) -> pd
                               FROM spending_tx WHERE {_SPENDING} GROUP BY 1
                               ORDER BY rows DESC, value""", scope)
     if tab == "calls":  # a kept name is personal, the pseudonym is not
+        # the tab's chart counts calls and texts: a contact met only in chats would draw
+        # an empty one, so the choice lists (and ranks by) calls and texts
         return query(con, f"""
             SELECT k.contact_id AS value, coalesce(k.label, k.pseudonym) AS label,
                    k.pseudonym AS safe_label, count(*) AS rows
             FROM calls c JOIN contacts k USING (person_id, contact_id)
-            WHERE c.person_id = $person AND {in_period(local_day('c.started_at'))}
+            WHERE c.person_id = $person AND c.channel IN ('voice', 'sms')
+              AND {in_period(local_day('c.started_at'))}
             GROUP BY k.contact_id, k.label, k.pseudonym ORDER BY rows DESC,
                      CAST(regexp_extract(k.pseudonym, '(\\d+)$', 1) AS INTEGER)""", scope)
     if tab == "energy":  # a meter number (PRM, PCE) identifies a home: show its end only
