@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,8 @@ SAMPLE_FOLDERS = [SAMPLE_DATA / p for p in SAMPLES]
 NOTEBOOKS = ROOT / "notebooks"
 # Real export files written by others, kept outside the project (never copied in).
 CONFORMANCE = ROOT.parent / "shared" / "conformance"
+# the system's Chromium (browsers are never downloaded); CI sets SELFDATA_REQUIRE_BROWSER=1
+CHROMIUM = Path(os.environ.get("SELFDATA_CHROMIUM", "/usr/bin/chromium"))
 # The generated cohort shared by the analysis tests: its ids never equal the samples'.
 COHORT_SIZE, COHORT_SEED, COHORT_YEAR = 6, 14, 2023
 
@@ -165,3 +168,22 @@ def world_store(sample_store: Path, cohort_dir: Path,
     truths = {f.name: _truth(f) for f in [*SAMPLE_FOLDERS, *cohort]}
     for checked in _read_only(path):
         yield World(checked, truths)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium through playwright, one per test module; skipped without it unless
+    SELFDATA_REQUIRE_BROWSER=1."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed: pip install -e '.[dev]'")
+    if not CHROMIUM.exists():
+        if os.environ.get("SELFDATA_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"no Chromium at {CHROMIUM} (SELFDATA_REQUIRE_BROWSER=1)")
+        pytest.skip(f"no Chromium at {CHROMIUM} (set SELFDATA_CHROMIUM)")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM),
+                                     args=["--no-sandbox", "--disable-gpu"])
+        yield chromium
+        chromium.close()

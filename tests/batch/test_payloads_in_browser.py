@@ -14,7 +14,6 @@ payloads also show up as text somewhere, so that the test can fail.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -33,7 +32,6 @@ from tests.hostile import PAYLOADS, PERSON_PAYLOADS, hostile_qif
 
 pytestmark = pytest.mark.slow  # two batches of every report, a workshop, a browser
 
-CHROMIUM = Path(os.environ.get("SELFDATA_CHROMIUM", "/usr/bin/chromium"))
 STRING_PAYLOADS = (*PAYLOADS, '"><svg onload=alert(5)>', "javascript:alert(6)",
                    "<iframe src=javascript:alert(9)></iframe>", "| a | b |\n|---|---|",
                    "**bold** <b>b</b> `code` <style>*{display:none}</style>")
@@ -149,23 +147,6 @@ FIND_INJECTED = """() => {
   }
   return found;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed: pip install -e '.[dev]'")
-    if not CHROMIUM.exists():
-        if os.environ.get("SELFDATA_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"no Chromium at {CHROMIUM} (SELFDATA_REQUIRE_BROWSER=1)")
-        pytest.skip(f"no Chromium at {CHROMIUM} (set SELFDATA_CHROMIUM)")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM),
-                                     args=["--no-sandbox", "--disable-gpu"])
-        yield chromium
-        chromium.close()
 
 
 def _open(browser, path: Path) -> tuple[list[str], list[str], list[str], str]:

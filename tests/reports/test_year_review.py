@@ -6,7 +6,6 @@ by `selfdata report` opened in a real browser with every request but file: and d
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -171,24 +170,6 @@ def test_the_page_is_in_the_batch_and_the_index(pages: Path) -> None:
     index = (pages / "index.html").read_text(encoding="utf-8")
     assert f'href="{STUDENT}/year_review.html"' in index
     assert "Year: 2024 · " in index
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed: pip install -e '.[dev]'")
-    chromium = Path(os.environ.get("SELFDATA_CHROMIUM", "/usr/bin/chromium"))
-    if not chromium.exists():
-        if os.environ.get("SELFDATA_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"no Chromium at {chromium} (SELFDATA_REQUIRE_BROWSER=1)")
-        pytest.skip(f"no Chromium at {chromium}")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(chromium),
-                              args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 @pytest.mark.slow
