@@ -85,3 +85,48 @@ LOCAL_DAY = {"transactions": "booked_on",
              "energy": local_day("start_at"),
              "places": local_day("start_at"),
              "media": local_day("started_at")}
+
+
+# --- several persons at once (the cohort's set-based figures) --------------------------------
+
+@dataclass(frozen=True)
+class Group:
+    """Several persons (None = every person in the store) and one inclusive period of LOCAL
+    dates. Set-based analyses take a Group and answer one row per person (GROUP BY person_id);
+    a person's own figures are the same SQL over `Group.of(scope)`, so the cohort and the
+    person's report are equal by construction."""
+
+    persons: tuple[str, ...] | None = None
+    start: date | None = None
+    end: date | None = None
+
+    @classmethod
+    def of(cls, scope: Scope) -> Group:
+        return cls((scope.person,), scope.start, scope.end)
+
+    @property
+    def params(self) -> dict[str, object]:
+        """Named parameters for SQL: $persons (a list, or NULL for everyone), $start, $end."""
+        return {"persons": None if self.persons is None else list(self.persons),
+                "start": self.start, "end": self.end}
+
+
+def in_group(person_column: str) -> str:
+    """SQL predicate: `person_column` is one of the group's persons (NULL list = everyone)."""
+    return (f"(CAST($persons AS VARCHAR[]) IS NULL"
+            f" OR list_contains(CAST($persons AS VARCHAR[]), {person_column}))")
+
+
+# Each person's own time zone, for set-based SQL: `JOIN person_tz USING (person_id)`, then
+# `timezone(tz, ts)` where a single-person analysis writes `timezone($tz, ts)`.
+PERSON_TZ_CTE = ("person_tz AS (SELECT person_id, coalesce(timezone, 'Europe/Paris') AS tz"
+                 " FROM persons)")
+
+
+def group_query(con: duckdb.DuckDBPyConnection, sql: str, group: Group,
+                **extra: object) -> pd.DataFrame:
+    """Run `sql` with $persons, $start, $end (and `extra`) bound; a DataFrame back.
+    Use `in_group("t.person_id")` and `in_period(...)` in it."""
+    params = {**group.params, **extra}
+    used = {k: v for k, v in params.items() if f"${k}" in sql}
+    return con.execute(sql, used).df()
