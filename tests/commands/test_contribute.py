@@ -23,6 +23,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return key
 
 
+@pytest.mark.slow  # three personas, computed twice each
 @pytest.mark.parametrize("person", SAMPLES)
 def test_a_contribution_holds_no_string_from_the_store(sample_store: Path, keys: Path,
                                                        tmp_path: Path, person: str,
