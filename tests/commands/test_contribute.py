@@ -4,6 +4,7 @@ personas: a contribution and its review page carry no string of the participant'
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,24 @@ def test_a_private_key_given_as_for_is_refused(sample_store: Path, keys: Path,
                  "--out", str(tmp_path / "c.age"), "--for", str(keys)]) == 1
     assert "expected one age public key" in capsys.readouterr().err
     assert not (tmp_path / "c.age").exists()
+
+
+@pytest.mark.slow  # a persona's figures over a period
+def test_a_spec_with_a_period_gives_that_periods_figures(sample_store: Path,
+                                                         tmp_path: Path) -> None:
+    shipped = (resources.files("selfdata_kit.data") / "contribution_spec.toml").read_text(
+        encoding="utf-8")
+    spec = tmp_path / "one-month.toml"
+    spec.write_text(shipped.replace('period = "all"', "start = 2024-03-01\nend = 2024-03-31")
+                    .replace("version = 1", "version = 7"), encoding="utf-8")
+    person = "p0003-family-gas"
+    whole, month = tmp_path / "whole.json", tmp_path / "month.json"
+    assert main(["contribute", "--person", person, "--store", str(sample_store),
+                 "--out", str(whole)]) == 0
+    assert main(["contribute", "--person", person, "--store", str(sample_store),
+                 "--out", str(month), "--spec", str(spec)]) == 0
+    made = contrib.loads(month.read_text(encoding="utf-8"), load_spec(spec), str(month))
+    assert (made["period"], made["spec"]["version"]) == ("2024-03-01/2024-03-31", 7)
+    groceries = "spending.totals_by_category.groceries"
+    all_year = json.loads(whole.read_text(encoding="utf-8"))["figures"][groceries]
+    assert 0 < made["figures"][groceries] < all_year / 6  # a month, not the whole data
