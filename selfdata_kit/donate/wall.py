@@ -71,9 +71,13 @@ def collect(folder: Path, spec: Spec,
 def read_one(path: Path, spec: Spec, identity: pyrage.x25519.Identity | None) -> dict:
     """One checked contribution, or a SelfdataError naming `path`."""
     file = str(path)
-    if path.stat().st_size > MAX_BYTES:
-        raise SelfdataError(f"too big for a contribution (over {MAX_BYTES:,} bytes)", file=file)
-    data = path.read_bytes()
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise SelfdataError(f"too big for a contribution (over {MAX_BYTES:,} bytes)",
+                                file=file)
+        data = path.read_bytes()
+    except OSError as e:  # unreadable: this file is refused, the others still count
+        raise SelfdataError(f"cannot be read ({type(e).__name__})", file=file) from None
     if is_sealed(data):
         if identity is None:
             raise SelfdataError("sealed: give the wall your private key", file=file,

@@ -6,6 +6,7 @@ when the cohort's disclosure rules allow (12 contributions: figures; 4: none).""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from importlib import resources
@@ -102,6 +103,7 @@ def test_twelve_contributions_give_a_wall_with_figures(room: Room, capsys) -> No
     assert row["n_persons"] == PARTICIPANTS and not row["suppressed"]
     assert row["median"] == pytest.approx(sorted(calls)[5] / 2 + sorted(calls)[6] / 2)
     assert page.count('class="selfdata-chart"') >= 3
+    assert not re.search(r"""(?:src|href)\s*=\s*["']https?://""", page)  # offline
     assert t("contribute.wall_too_few", "en", k=c.K_DEFAULT) not in page
     for path in room.sealed:  # no contribution id reaches the wall
         cid = opened(room, path)["contribution_id"]
