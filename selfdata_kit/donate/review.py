@@ -94,6 +94,7 @@ def review_page(contribution: dict, spec: Spec, lang: str, *, download_name: str
     w = lambda key, **v: t(f"contribute.{key}", lang, **v)  # noqa: E731
     figures: dict[str, float] = contribution["figures"]  # type: ignore[assignment]
     period = w("period_all") if spec.period == "all" else spec.period
+    colon = "\u00a0:" if lang == "fr" else ":"  # French puts a space before ':'
     rows = []
     for i, (metric, value) in enumerate(figures.items()):
         found = spec.figure_of(metric)
@@ -114,7 +115,7 @@ def review_page(contribution: dict, spec: Spec, lang: str, *, download_name: str
     body = "\n".join([
         f"<h1>{e(w('review_title'))}</h1>",
         f"<p>{e(w('review_intro', spec=spec.name, version=spec.version))}</p>",
-        f"<p><strong>{e(w('review_period'))}</strong> {e(period)}</p>",
+        f"<p><strong>{e(w('review_period'))}</strong>{colon} {e(period)}</p>",
         f"<h2>{e(w('review_what'))}</h2>",
         f"<p>{e(w('review_how'))}</p>",
         table,
