@@ -217,7 +217,18 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Prepare a workshop in one folder: synthetic personas (or"
                        " participants' own export folders), each participant's reports in"
                        " screen-safe mode, and a group wall of anonymous, k-suppressed"
-                       " distributions. The facilitator guide is docs/workshop.md.")
+                       " distributions. `selfdata workshop wall --contributions DIR` makes"
+                       " the wall from participants' contributions instead (selfdata"
+                       " contribute): no raw data changes hands. The facilitator guide is"
+                       " copied into the workshop folder (guide.md).")
+    p.add_argument("action", nargs="?", choices=["wall"],
+                   help="wall: the group wall from a folder of contributions")
+    p.add_argument("--contributions", type=Path, metavar="DIR",
+                   help="with wall: the folder of contribution files (.age, .json)")
+    p.add_argument("--key", type=Path, metavar="KEYFILE",
+                   help="with wall: your private key (selfdata keygen), to open sealed ones")
+    p.add_argument("--spec", type=Path, metavar="SPEC",
+                   help="with wall: the contribution spec (default: the shipped one)")
     p.add_argument("--participants", type=int, help="number of participants (personas)")
     p.add_argument("--from", dest="source", type=Path, metavar="DIR",
                    help="participants' own exports: one sub-folder each (folder = id)")
@@ -229,6 +240,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="personas year (default: last full year)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     p.set_defaults(func=cmd_workshop)
+
+    p = sub.add_parser("contribute", help="give reviewed figures, not raw data, to a wall or"
+                       " a study", description="Compute the figures a contribution spec"
+                       " declares (default: the workshop wall's), write a review page listing"
+                       " each value in plain words, and the contribution: JSON with no row,"
+                       " label, pseudonym, hash or person id; sealed (age encryption) for the"
+                       " facilitator's public key with --for. Untick figures in the page (or"
+                       " delete lines from a plain JSON), then --seal the edited file."
+                       " docs/workshop.md.")
+    p.add_argument("--person", help="whose figures")
+    p.add_argument("--out", type=Path, required=True,
+                   help="the contribution file (.age when sealed, .json otherwise); the review"
+                   " page is written next to it (NAME.review.html)")
+    p.add_argument("--for", dest="recipient", type=Path, metavar="PUBKEY",
+                   help="seal for this public key (the .pub file of selfdata keygen)")
+    p.add_argument("--spec", type=Path, metavar="SPEC",
+                   help="contribution spec TOML (default: the shipped workshop wall spec)")
+    p.add_argument("--seal", type=Path, metavar="FILE",
+                   help="seal this reviewed or edited contribution JSON (needs --for)")
+    p.add_argument("--lang", choices=["fr", "en"], default="fr",
+                   help="review page language (default fr)")
+    _store_arg(p)
+    p.set_defaults(func=cmd_contribute)
+
+    p = sub.add_parser("keygen", help="a key pair to receive sealed contributions",
+                       description="Write an age private key to KEYFILE (readable by you only)"
+                       " and its public key to KEYFILE.pub, for participants' --for.")
+    p.add_argument("--out", type=Path, required=True, metavar="KEYFILE",
+                   help="the private key file (never overwritten)")
+    p.set_defaults(func=cmd_keygen)
 
     p = sub.add_parser("lab", help="open JupyterLab on the notebooks (localhost, with a token)",
                        description="Start JupyterLab on the report and explorer notebooks, on"
@@ -436,8 +477,38 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_workshop(args: argparse.Namespace) -> int:
     from .commands.workshop import run_workshop
 
+    if args.action == "wall":
+        from .commands.wall import run_wall
+
+        if args.contributions is None or args.participants or args.source:
+            raise SelfdataError("workshop wall reads --contributions DIR (and no"
+                                " --participants or --from)")
+        return run_wall(args.contributions, args.out, key=args.key, spec_file=args.spec,
+                        k=args.k, lang=args.lang)
+    if args.contributions or args.key or args.spec:
+        raise SelfdataError("--contributions, --key and --spec go with `selfdata workshop"
+                            " wall`")
     return run_workshop(args.out, args.participants, args.source, lang=args.lang, k=args.k,
                         seed=args.seed, year=args.year, workers=args.jobs)
+
+
+def cmd_contribute(args: argparse.Namespace) -> int:
+    from .commands.contribute import run_contribute, run_seal
+
+    if args.seal:
+        if args.person:
+            raise SelfdataError("--seal seals a contribution already made: no --person")
+        return run_seal(args.seal, args.recipient, args.out, spec_file=args.spec)
+    if not args.person:
+        raise SelfdataError("give --person ID (whose figures), or --seal FILE")
+    return run_contribute(args.store or default_store_path(), args.person, args.out,
+                          recipient_file=args.recipient, spec_file=args.spec, lang=args.lang)
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    from .commands.keygen import run_keygen
+
+    return run_keygen(args.out)
 
 
 def cmd_lab(args: argparse.Namespace) -> int:

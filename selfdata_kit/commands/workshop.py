@@ -6,11 +6,15 @@
       reports/             each participant's reports, screen-safe, and reports/index.html
       wall.html            the group wall: the cohort report's aggregates, k-suppressed
 
-The facilitator guide is docs/workshop.md (French and English).
+      guide.md             the facilitator guide (docs/workshop.md, French and English)
+
+`selfdata workshop wall --contributions DIR` (commands/wall.py) makes the wall from
+participants' reviewed contributions instead of their raw exports.
 """
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from ..analysis import cohort as c
@@ -22,6 +26,15 @@ from ..reports.cohort import SECTIONS, Block, CohortReport, Heading, Items, Para
 from ..reports.notebook import TOPICS
 from ..store import open_store
 from .report import render_reports
+
+
+def copy_guide(out: Path) -> Path:
+    """The facilitator guide, copied from the package (docs/workshop.md is shipped in the
+    wheel as selfdata_kit/data/workshop.md) into the workshop folder, to travel with it."""
+    path = out / "guide.md"
+    path.write_text((resources.files("selfdata_kit.data") / "workshop.md")
+                    .read_text(encoding="utf-8"), encoding="utf-8")
+    return path
 
 
 def prepare_participants(out: Path, participants: int | None, source: Path | None,
@@ -79,5 +92,5 @@ def run_workshop(out: Path, participants: int | None, source: Path | None = None
                           screen_safe=True, out=out / "reports", workers=workers)
     wall = write_wall(store, out, k, lang)
     print(f"group wall: {wall.resolve()}")
-    print("facilitator guide: docs/workshop.md")
+    print(f"facilitator guide: {copy_guide(out).resolve()}")
     return 1 if failed else code
