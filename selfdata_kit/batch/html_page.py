@@ -11,9 +11,6 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-import nbformat
-from nbconvert import HTMLExporter
-
 from ..charts.render import link_bundle
 
 INLINE = "inline"
@@ -40,6 +37,9 @@ def page(title: str, body: str, lang: str) -> str:
 
 
 def notebook_to_html(ipynb: Path, title: str, lang: str, bundle: str = INLINE) -> str:
+    import nbformat  # here: seconds of imports that a rerun with nothing to render skips
+    from nbconvert import HTMLExporter
+
     exporter = HTMLExporter(template_name="basic")
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True

@@ -40,9 +40,14 @@ def reset_ids() -> None:
 def vega_bundle() -> str:
     """The vega + vega-lite + vega-embed JavaScript, offline (bundled in vl-convert)."""
     import vl_convert as vlc
+
+    return vlc.javascript_bundle(vl_version=_vl_version())
+
+
+def _vl_version() -> str:
     from altair.utils._importers import vl_version_for_vl_convert
 
-    return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+    return vl_version_for_vl_convert()
 
 
 # marks the inline bundle's <script> so that a shared-bundle page can swap it for a link
@@ -59,8 +64,11 @@ def bundle_html() -> str:
 
 
 def bundle_name() -> str:
-    """The shared bundle's file name, named by its content: pages never load a stale copy."""
-    digest = hashlib.sha256(vega_bundle().encode()).hexdigest()[:16]
+    """The shared bundle's file name, named by what decides its content (the vl-convert and
+    Vega-Lite versions; building the bundle takes seconds): pages never load a stale copy."""
+    import vl_convert as vlc
+
+    digest = hashlib.sha256(f"{vlc.__version__}/{_vl_version()}".encode()).hexdigest()[:16]
     return f"vega-bundle-{digest}.js"
 
 

@@ -54,7 +54,8 @@ def render_reports(store: Path, persons: list[str] | None, reports: list[str], *
 
         results = run_batch(jobs, workers=workers, executor=executor, scheduler=scheduler,
                             force=force, on_result=progress)
-    index = write_index(out, Path(store), persons, reports, results, lang, screen_safe)
+    index = write_index(out, Path(store), persons, reports, results, lang, screen_safe,
+                        {(j.person, j.report): j.fingerprint for j in jobs})
     counts = summarize(results)
     print(f"{len(results)} report(s): {counts['done']} rendered, {counts['skipped']} up to"
           f" date, {counts['failed']} failed")
