@@ -142,7 +142,7 @@ FIND_INJECTED = """() => {
   for (const el of document.querySelectorAll(risky)) found.push('element ' + el.tagName);
   for (const s of document.scripts) {  // ours: charts, the bundle inline or shared
     const text = s.textContent.trim();
-    if (s.src ? !/^file:.*\/_assets\/vega-bundle-[0-9a-f]{16}\.js$/.test(s.src)
+    if (s.src ? !/^file:.*\\/_assets\\/vega-bundle-[0-9a-f]{16}\\.js$/.test(s.src)
               : !(text.startsWith('vegaEmbed(') || text.length > 100000))
       found.push('script ' + (s.src || text.slice(0, 80)));
   }
