@@ -122,6 +122,7 @@ def test_the_shared_folder_copied_elsewhere_still_draws(root: Path, browser,
 
 def test_importing_the_same_files_again_renders_nothing(root: Path, capsys) -> None:
     store = root / "s.duckdb"
+    index = (root / "shared" / "index.html").read_bytes()
     with open_store(store) as s:
         import_paths(s, [SAMPLE_DATA / A], A)
     capsys.readouterr()
@@ -129,6 +130,8 @@ def test_importing_the_same_files_again_renders_nothing(root: Path, capsys) -> N
                  "--lang", "en"]) == 0
     n = 2 * len(TOPICS)
     assert f"{n} report(s): 0 rendered, {n} up to date" in capsys.readouterr().out
+    assert (root / "shared" / "index.html").read_bytes() == index  # summaries kept
+    assert len(list((root / "shared").glob("*/*.summary"))) == n
 
 
 def test_one_changed_row_renders_the_reports_reading_it_only(root: Path, capsys) -> None:
