@@ -98,6 +98,18 @@ def plan(store: Path, persons: list[str], reports: list[str], lang: str, screen_
     # the person's own category rules decide categories: a new rule reruns
     rules = {p: category_rules.version(category_rules.rules_file(store, p))
              for p in (everyone if cohort else persons)}
+    notebook = {r: hashlib.sha256((notebooks / f"{r}.ipynb").read_bytes()).hexdigest()
+                for r in reports}
+
+    def what_it_reads(report: str, whose: list[str]) -> dict:
+        reads = READS[report]
+        return {"data": data_digest(digests, whose, reads["tables"]),
+                "rules": hashlib.sha256(" ".join(rules[p] for p in whose).encode()).hexdigest()
+                if reads.get("rules") else None,
+                "contracts": contracts if reads.get("contracts") else None}
+
+    # fun facts are calibrated on the whole cohort: anyone's data counts (digested once)
+    cohort_reads = {r: what_it_reads(r, everyone) for r in reports if READS[r].get("cohort")}
     jobs = []
     for person in persons:
         # the id is a folder under `out`: never `..`, a separator or an absolute path
@@ -106,17 +118,10 @@ def plan(store: Path, persons: list[str], reports: list[str], lang: str, screen_
             raise SelfdataError(f"{person!r} would write outside the output folder",
                                 file=str(out), hint=f"a person id is {ALLOWED}")
         for report in reports:
-            reads = READS[report]
-            # fun facts are calibrated on the whole cohort: anyone's data counts
-            whose = everyone if reads.get("cohort") else [person]
             inputs = json.dumps({
-                "data": data_digest(digests, whose, reads["tables"]),
-                "rules": [rules[p] for p in whose] if reads.get("rules") else None,
-                "contracts": contracts if reads.get("contracts") else None,
+                **(cohort_reads.get(report) or what_it_reads(report, [person])),
                 "lang": lang, "screen_safe": screen_safe, "bundle": bundle,
-                "store": str(store.resolve()), "code": code,
-                "notebook": hashlib.sha256((notebooks / f"{report}.ipynb")
-                                           .read_bytes()).hexdigest()},
+                "store": str(store.resolve()), "code": code, "notebook": notebook[report]},
                 sort_keys=True, default=str)
             jobs.append(Job(person, report, lang, screen_safe, str(store.resolve()),
                             str(out / person), hashlib.sha256(inputs.encode()).hexdigest(),
