@@ -97,7 +97,7 @@ def plan(store: Path, persons: list[str], reports: list[str], lang: str, screen_
     contracts = energy_contracts_digest()
     # the person's own category rules decide categories: a new rule reruns
     rules = {p: category_rules.version(category_rules.rules_file(store, p))
-             for p in (everyone if cohort else persons)}
+             for p in {*persons, *(everyone if cohort else ())}}
     notebook = {r: hashlib.sha256((notebooks / f"{r}.ipynb").read_bytes()).hexdigest()
                 for r in reports}
 
