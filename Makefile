@@ -34,6 +34,7 @@ bench: $(BIN)/selfdata
 	$(BIN)/python benchmarks/batch_reports.py
 	$(BIN)/python benchmarks/cohort.py
 	$(BIN)/python benchmarks/long_history.py
+	$(BIN)/python benchmarks/report_reruns.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

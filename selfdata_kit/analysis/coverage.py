@@ -13,6 +13,16 @@ from .scope import LOCAL_DAY, Scope, in_period, query
 KIND_OF_TABLE = {"transactions": "bank", "calls": "calls", "energy": "energy", "places": "places",
                  "media": "media"}
 
+# What a page says of the import log, per person and kind: the distinct files imported, and
+# the rows skipped as duplicates when each was first imported (rows found in more than one
+# file). Importing the same file again changes neither: the page, and whether it needs to be
+# rendered again (batch/digest.py reads this too), follow the data, not the log's length.
+IMPORT_LOG = """
+    SELECT person_id, kind, count(*) AS files, sum(duplicates) AS duplicates
+    FROM (SELECT person_id, kind, sha256, arg_min(rows_duplicate, import_id) AS duplicates
+          FROM imports WHERE kind IS NOT NULL GROUP BY ALL)
+    GROUP BY ALL"""
+
 
 @dataclass(frozen=True)
 class Coverage:
@@ -42,10 +52,10 @@ def coverage(con: duckdb.DuckDBPyConnection, scope: Scope, table: str) -> Covera
     days = query(con, f"""
         SELECT {day_expr} AS day, count(*) AS n FROM {table}
         WHERE person_id = $person AND {in_period(day_expr)} GROUP BY 1 ORDER BY 1""", scope)
-    log = con.execute(
-        "SELECT count(*), coalesce(sum(rows_duplicate), 0) FROM imports"
-        " WHERE person_id = ? AND kind = ?", [scope.person, KIND_OF_TABLE[table]]).fetchall()
-    n_imports, duplicates = log[0]
+    log = con.execute(f"SELECT files, duplicates FROM ({IMPORT_LOG})"
+                      " WHERE person_id = ? AND kind = ?",
+                      [scope.person, KIND_OF_TABLE[table]]).fetchall()
+    n_imports, duplicates = log[0] if log else (0, 0)
     if days.empty:
         return Coverage(0, None, None, 0, 0, 0, int(n_imports), int(duplicates))
     first, last = days["day"].min().date(), days["day"].max().date()

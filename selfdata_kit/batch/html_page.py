@@ -1,14 +1,19 @@
-"""An executed report notebook as one self-contained HTML page: input cells hidden, charts
-interactive, no URL outside the file (nbconvert's lab and classic templates link require.js
-and MathJax from a CDN; the `basic` template, wrapped here, links nothing)."""
+"""An executed report notebook as one HTML page: input cells hidden, charts interactive, no
+URL outside the output folder (nbconvert's lab and classic templates link require.js and
+MathJax from a CDN; the `basic` template, wrapped here, links nothing).
+
+Two ways to carry the Vega bundle (~0.9 MB, docs/reports.md "Page size"): `inline`, one
+self-contained file to hand to one person; or shared, the page loading the batch's one copy
+by relative path (`bundle` is then that path, e.g. `../_assets/vega-bundle-<hash>.js`)."""
 
 from __future__ import annotations
 
 import html
 from pathlib import Path
 
-import nbformat
-from nbconvert import HTMLExporter
+from ..charts.render import link_bundle
+
+INLINE = "inline"
 
 STYLE = """
 body { font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: #222;
@@ -31,10 +36,15 @@ def page(title: str, body: str, lang: str) -> str:
             f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 
-def notebook_to_html(ipynb: Path, title: str, lang: str) -> str:
+def notebook_to_html(ipynb: Path, title: str, lang: str, bundle: str = INLINE) -> str:
+    import nbformat  # here: seconds of imports that a rerun with nothing to render skips
+    from nbconvert import HTMLExporter
+
     exporter = HTMLExporter(template_name="basic")
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
+    if bundle != INLINE:
+        body = link_bundle(body, bundle)
     return page(title, body, lang)

@@ -5,7 +5,8 @@ Measured (DESIGN.md section 8): the papermill CLI costs ~5.5 s per notebook, mos
 So each worker process keeps ONE kernel warm across notebooks (papermill engine
 "selfdata-warm"): modules stay imported, the user namespace is reset between notebooks.
 Outputs are deterministic (timings stripped, execution counts renumbered) and skipped when
-their inputs (the person's imports, parameters, notebook, package) did not change.
+their inputs did not change: the rows the report reads (`digest.py`, not the import log), its
+parameters, its notebook, the package, the category rules and energy contracts it uses.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from pathlib import Path
 from .. import __version__
 from ..enrich import category_rules
 from ..errors import SelfdataError
+from ..reports import READS
 from ..shipped import notebooks_dir
 from ..store import check_person_id, owner_only
 from ..store.person_id import ALLOWED
-from .html_page import notebook_to_html
+from .digest import data_digest, table_digests
+from .html_page import INLINE, notebook_to_html
 
 log = logging.getLogger(__name__)
 PACKAGE = Path(__file__).resolve().parents[1]  # selfdata_kit/, wherever it is installed
@@ -43,6 +46,7 @@ class Job:
     out: str  # the person's output folder
     fingerprint: str
     notebooks: str  # the folder of the report notebooks
+    bundle: str = INLINE  # or the shared Vega bundle's path relative to the page
 
     @property
     def stem(self) -> Path:
@@ -79,15 +83,33 @@ def energy_contracts_digest() -> str | None:
 
 
 def plan(store: Path, persons: list[str], reports: list[str], lang: str, screen_safe: bool,
-         out: Path, notebooks: Path | None = None) -> list[Job]:
+         out: Path, notebooks: Path | None = None, bundle: str = INLINE) -> list[Job]:
+    """One job per person and report, fingerprinted by everything its page depends on."""
     from ..store import open_store
 
     notebooks = notebooks or notebooks_dir()
+    cohort = any(READS[r].get("cohort") for r in reports)
+    tables = {t for r in reports for t in READS[r]["tables"]}
     with open_store(store, read_only=True) as s:
-        everyone = s.imported_files()
-        mine = {p: s.imported_files(p) for p in persons}
+        everyone = s.person_ids()
+        digests = table_digests(s.con, tables, None if cohort else persons)
     code = package_fingerprint()
     contracts = energy_contracts_digest()
+    # the person's own category rules decide categories: a new rule reruns
+    rules = {p: category_rules.version(category_rules.rules_file(store, p))
+             for p in {*persons, *(everyone if cohort else ())}}
+    notebook = {r: hashlib.sha256((notebooks / f"{r}.ipynb").read_bytes()).hexdigest()
+                for r in reports}
+
+    def what_it_reads(report: str, whose: list[str]) -> dict:
+        reads = READS[report]
+        return {"data": data_digest(digests, whose, reads["tables"]),
+                "rules": hashlib.sha256(" ".join(rules[p] for p in whose).encode()).hexdigest()
+                if reads.get("rules") else None,
+                "contracts": contracts if reads.get("contracts") else None}
+
+    # fun facts are calibrated on the whole cohort: anyone's data counts (digested once)
+    cohort_reads = {r: what_it_reads(r, everyone) for r in reports if READS[r].get("cohort")}
     jobs = []
     for person in persons:
         # the id is a folder under `out`: never `..`, a separator or an absolute path
@@ -96,20 +118,14 @@ def plan(store: Path, persons: list[str], reports: list[str], lang: str, screen_
             raise SelfdataError(f"{person!r} would write outside the output folder",
                                 file=str(out), hint=f"a person id is {ALLOWED}")
         for report in reports:
-            # fun facts are calibrated on the whole cohort: anyone's new data reruns them
-            data = everyone if report == "fun_facts" else mine[person]
-            # the person's own category rules decide categories: a new rule reruns
-            rules = category_rules.version(category_rules.rules_file(store, person))
-            inputs = json.dumps({"data": data, "lang": lang, "screen_safe": screen_safe,
-                                 "rules": rules,
-                                 "store": str(store.resolve()), "code": code,
-                                 "contracts": contracts if report == "energy" else None,
-                                 "notebook": hashlib.sha256((notebooks / f"{report}.ipynb")
-                                                            .read_bytes()).hexdigest()},
-                                sort_keys=True, default=str)
+            inputs = json.dumps({
+                **(cohort_reads.get(report) or what_it_reads(report, [person])),
+                "lang": lang, "screen_safe": screen_safe, "bundle": bundle,
+                "store": str(store.resolve()), "code": code, "notebook": notebook[report]},
+                sort_keys=True, default=str)
             jobs.append(Job(person, report, lang, screen_safe, str(store.resolve()),
                             str(out / person), hashlib.sha256(inputs.encode()).hexdigest(),
-                            str(notebooks)))
+                            str(notebooks), bundle))
     return jobs
 
 
@@ -160,8 +176,8 @@ def _run_one(job: Job) -> Result:
                       f"{type(e).__name__}: {e}"[:300])
     _make_deterministic(ipynb)
     title = f"{job.report.replace('_', ' ').title()} · {job.person}"
-    job.stem.with_suffix(".html").write_text(notebook_to_html(ipynb, title, job.lang),
-                                             encoding="utf-8")
+    job.stem.with_suffix(".html").write_text(
+        notebook_to_html(ipynb, title, job.lang, job.bundle), encoding="utf-8")
     _fingerprint_file(job).write_text(job.fingerprint)
     return Result(job.person, job.report, "done", time.perf_counter() - started)
 

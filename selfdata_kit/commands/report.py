@@ -7,17 +7,25 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ..batch.html_page import INLINE
 from ..batch.index_page import write_index
 from ..batch.runner import Result, plan, run_batch, summarize
+from ..charts.render import write_bundle
 from ..errors import SelfdataError
 from ..reports import TOPICS
 from ..store import open_store
 
+SHARED = "shared"
+BUNDLES = (SHARED, INLINE)
+
 
 def render_reports(store: Path, persons: list[str] | None, reports: list[str], *, lang: str,
                    screen_safe: bool, out: Path, workers: int = 2, executor: str = "local",
-                   scheduler: str | None = None, force: bool = False) -> int:
-    """Render `reports` for `persons` (None: everyone); returns the exit code (1 if any failed)."""
+                   scheduler: str | None = None, force: bool = False,
+                   bundle: str | None = None) -> int:
+    """Render `reports` for `persons` (None: everyone); returns the exit code (1 if any failed).
+    `bundle`: `shared` (one Vega bundle per output folder, the default for several persons) or
+    `inline` (each page self-contained, the default for one)."""
     unknown = sorted(set(reports) - set(TOPICS))
     if unknown:
         raise SelfdataError(f"unknown report(s): {', '.join(unknown)}",
@@ -31,8 +39,13 @@ def render_reports(store: Path, persons: list[str] | None, reports: list[str], *
     persons = persons or known
     if not persons:
         raise SelfdataError(f"no persons in {store}", hint="import some files first")
-    out.mkdir(parents=True, exist_ok=True)
-    jobs = plan(Path(store), persons, reports, lang, screen_safe, out)
+    bundle = bundle or (SHARED if len(persons) > 1 else INLINE)
+    if bundle not in BUNDLES:
+        raise SelfdataError(f"unknown bundle mode {bundle!r}", hint="shared or inline")
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if bundle == SHARED:  # pages are out/<person>/<report>.html
+        bundle = f"../{write_bundle(out).relative_to(out).as_posix()}"
+    jobs = plan(Path(store), persons, reports, lang, screen_safe, out, bundle=bundle)
     with tqdm(total=len(jobs), unit="report", desc="reports", file=sys.stderr,
               dynamic_ncols=True) as bar:
         def progress(result: Result) -> None:
@@ -41,7 +54,8 @@ def render_reports(store: Path, persons: list[str] | None, reports: list[str], *
 
         results = run_batch(jobs, workers=workers, executor=executor, scheduler=scheduler,
                             force=force, on_result=progress)
-    index = write_index(out, Path(store), persons, reports, results, lang, screen_safe)
+    index = write_index(out, Path(store), persons, reports, results, lang, screen_safe,
+                        {(j.person, j.report): j.fingerprint for j in jobs})
     counts = summarize(results)
     print(f"{len(results)} report(s): {counts['done']} rendered, {counts['skipped']} up to"
           f" date, {counts['failed']} failed")

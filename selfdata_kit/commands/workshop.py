@@ -88,8 +88,10 @@ def run_workshop(out: Path, participants: int | None, source: Path | None = None
           + (f"; {failed} file(s) failed" if failed else ""))
     # every participant's reports in screen-safe mode (`reports.screen_safe`): masked, places
     # coarsened, ready to be projected
+    # each participant is handed their own pages: self-contained, the bundle inline
     code = render_reports(store, [p.person for p in summaries], list(TOPICS), lang=lang,
-                          screen_safe=True, out=out / "reports", workers=workers)
+                          screen_safe=True, out=out / "reports", workers=workers,
+                          bundle="inline")
     wall = write_wall(store, out, k, lang)
     print(f"group wall: {wall.resolve()}")
     print(f"facilitator guide: {copy_guide(out).resolve()}")

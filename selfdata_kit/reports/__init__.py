@@ -12,3 +12,20 @@
 
 # the report notebooks, in the order an index shows them (light: the CLI imports this)
 TOPICS = ("spending", "calls", "energy", "fun_facts", "media", "year_review")
+
+# What each report reads, which decides when it must be rendered again (batch/digest.py): a
+# report is up to date while these tables' rows about the person are unchanged (about everyone
+# for fun facts, calibrated on the whole store). "rules": the bank lines are categorised with
+# the person's own category rules file; "contracts": the energy contract file counts. A report
+# that starts reading another table must say so here, or its pages would go stale.
+_BANK = ("accounts", "balances", "transactions")
+_EVERYTHING = (*_BANK, "contacts", "calls", "meters", "energy", "places", "media")
+READS: dict[str, dict] = {
+    # the bills section matches bank lines with call and energy bills
+    "spending": {"tables": (*_BANK, "calls", "meters", "energy"), "rules": True},
+    "calls": {"tables": ("contacts", "calls")},
+    "energy": {"tables": ("meters", "energy"), "contracts": True},
+    "fun_facts": {"tables": _EVERYTHING, "rules": True, "cohort": True},
+    "media": {"tables": ("media",)},
+    "year_review": {"tables": _EVERYTHING, "rules": True},
+}

@@ -37,8 +37,9 @@ def rendered(sample_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
         import_paths(s, [SAMPLE_DATA / ONE], "broken")
         # a damaged person row: its reports cannot compute local times
         s.run("UPDATE persons SET timezone = 'Not/A_Zone' WHERE person_id = 'broken'")
+    # self-contained pages (the shared bundle of a batch: test_bundle.py)
     code = main(["report", "--all", "--store", str(store), "--out", str(root / "out"),
-                 "--jobs", "2", "--lang", "en"])
+                 "--jobs", "2", "--lang", "en", "--bundle", "inline"])
     assert code == 1  # the broken person fails...
     return root
 
@@ -84,7 +85,8 @@ def test_a_second_run_skips_every_notebook(rendered: Path, capsys) -> None:
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest()
               for p in rendered.glob("out/**/*") if p.is_file()}
     code = main(["report", "--person", ONE, "--person", SAMPLES[1], "--store",
-                 str(rendered / "store.duckdb"), "--out", str(rendered / "out"), "--lang", "en"])
+                 str(rendered / "store.duckdb"), "--out", str(rendered / "out"), "--lang", "en",
+                 "--bundle", "inline"])
     assert code == 0
     out = capsys.readouterr().out
     assert f"{2 * len(TOPICS)} report(s): 0 rendered, {2 * len(TOPICS)} up to date" in out
