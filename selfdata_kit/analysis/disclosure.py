@@ -128,7 +128,11 @@ def protect(frame: pd.DataFrame, rules: Rules, values: Sequence[str], *,
             out[col] = out[col].where(~few, None)
             out.loc[few, "reason_code"] = "tails"
     out["suppressed"] = hidden
-    out["reason"] = [rules.reason(c) if isinstance(c, str) else None for c in out["reason_code"]]
+    # objects, so that a cell without a reason holds None (a text column would hold NaN)
+    out["reason_code"] = pd.Series([c if isinstance(c, str) else None
+                                    for c in out["reason_code"]], index=out.index, dtype=object)
+    out["reason"] = pd.Series([rules.reason(c) if c else None for c in out["reason_code"]],
+                              index=out.index, dtype=object)
     out = out.drop(columns=[c for c in (SUM_ABS, MAX_ABS) if c in out.columns])
     order = [c for c in out.columns if c not in ("suppressed", "reason_code", "reason")]
     return out[[*order, "suppressed", "reason_code", "reason"]].reset_index(drop=True)

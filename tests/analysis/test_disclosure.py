@@ -126,7 +126,7 @@ def test_coverage_cells_are_counted_and_dominance_checked() -> None:
         con.execute(sql)
     # January: 12 persons, one with 1,000 calls and 11 with 10 (1,000 of 1,110: 90 %);
     # February: 12 persons with 10 calls each; March: 9 persons
-    rows = [(f"p{i:02}", f"2024-01-15 10:00:00+00", j) for i in range(12)
+    rows = [(f"p{i:02}", "2024-01-15 10:00:00+00", j) for i in range(12)
             for j in range(1000 if i == 0 else 10)]
     rows += [(f"p{i:02}", "2024-02-15 10:00:00+00", j) for i in range(12) for j in range(10)]
     rows += [(f"p{i:02}", "2024-03-15 10:00:00+00", 0) for i in range(9)]
