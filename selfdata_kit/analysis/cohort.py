@@ -26,7 +26,8 @@ __all__ = ["DOMINANCE_DEFAULT", "K_DEFAULT", "K_MIN", "STATS", "aggregates", "ch
            "suppress"]
 
 STATS = ("mean", "p10", "p25", "median", "p75", "p90")
-QUANTILES = {"p10": 0.10, "p25": 0.25, "median": 0.50, "p75": 0.75, "p90": 0.90}
+# the extreme percentiles, which rule 4 of `analysis.disclosure` holds to more persons
+TAILS = {"p10": 0.10, "p90": 0.90}
 
 
 def check_k(k: int) -> int:
@@ -108,8 +109,8 @@ def distributions(metrics: pd.DataFrame, k: int = K_DEFAULT,
     stats = stats.join(disclosure.contributions(grouped)).reset_index()
     if by is not None and not stats.empty:
         return disclosure.protect(stats, rules, STATS, family=["metric"], cell=by,
-                                  percentiles=QUANTILES)
-    return disclosure.protect(stats, rules, STATS, percentiles=QUANTILES)
+                                  percentiles=TAILS)
+    return disclosure.protect(stats, rules, STATS, percentiles=TAILS)
 
 
 def coverage(con: duckdb.DuckDBPyConnection, k: int = K_DEFAULT,

@@ -170,3 +170,10 @@ def test_a_groups_file_naming_a_person_twice_is_refused(tmp_path) -> None:
     with pytest.raises(SelfdataError, match="appears twice") as e:
         load_groups(str(path))
     assert e.value.line == 4
+
+
+def test_at_the_floor_the_quartiles_follow_the_threshold_alone() -> None:
+    metrics, _ = _cohort({"all": [float(i) for i in range(5)]})
+    row = distributions(metrics, k=5).iloc[0].to_dict()
+    assert row["p25"] == 1.0 and row["median"] == 2.0 and row["p75"] == 3.0
+    assert row["p10"] is None and row["p90"] is None and row["reason_code"] == "tails"
