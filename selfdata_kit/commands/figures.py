@@ -64,8 +64,8 @@ def print_cohort(store_path: Path | None, k: int, groups: Path | None, by: str |
     for table, reasons in result["suppressed"].items():
         rows = len(result[table])
         hidden = sum(n for code, n in reasons.items() if code != "tails")
-        why = "; ".join(f"{n} {rules.reason(code)}" for code, n in sorted(reasons.items())
-                        if code != "tails")
+        why = "; ".join(f"{reasons[code]} {rules.reason(code)}"
+                        for code in ("threshold", "dominance", "secondary") if code in reasons)
         line = f"{table}: {hidden} of {rows} cells suppressed" + (f" ({why})" if why else "")
         if reasons.get("tails"):
             line += f"; p10 and p90 hidden in {reasons['tails']} ({rules.reason('tails')})"
