@@ -23,6 +23,20 @@ def _store_arg(p: argparse.ArgumentParser) -> None:
                    help="DuckDB store file (default: $SELFDATA_STORE, else ./selfdata.duckdb)")
 
 
+# analysis.disclosure's defaults, written here so that parsing imports no pandas
+# (tests/analysis/test_disclosure.py checks that they agree)
+K_DEFAULT, DOMINANCE_DEFAULT = 10, 85
+
+
+def _disclosure_args(p: argparse.ArgumentParser, prefix: str = "") -> None:
+    p.add_argument("--k", type=int, default=K_DEFAULT,
+                   help=f"{prefix}fewest persons a published figure is computed over (default"
+                   f" {K_DEFAULT}, never below 5; docs/privacy.md)")
+    p.add_argument("--dominance", type=float, default=DOMINANCE_DEFAULT, metavar="PERCENT",
+                   help=f"{prefix}a sum or mean where one person holds more than PERCENT %% of"
+                   f" the total is suppressed (default {DOMINANCE_DEFAULT})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="selfdata",
@@ -190,13 +204,18 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arg(p)
     p.set_defaults(func=cmd_categorize)
 
-    p = sub.add_parser("cohort", help="cohort aggregates, never over fewer than k persons",
-                       description="Aggregates over every person of the store: coverage per"
-                       " source and month, distributions of the key figures, comparisons"
-                       " between groups. A figure over fewer than k persons is suppressed.")
+    p = sub.add_parser("cohort", help="cohort aggregates under disclosure control",
+                       description="Aggregates over every person of the store (or of its"
+                       " Parquet export): coverage per source and month, distributions of the"
+                       " key figures, comparisons between groups. A cell over fewer than k"
+                       " persons, or where one person holds most of a total, is suppressed,"
+                       " with the cells that would reveal it; each says why"
+                       " (docs/privacy.md).")
     _store_arg(p)
-    p.add_argument("--k", type=int, default=5,
-                   help="smallest group shown (default 5, never below 2)")
+    p.add_argument("--parquet", type=Path, metavar="DIR",
+                   help="read the Parquet export in DIR (`selfdata export`) instead of the"
+                   " store, out of core")
+    _disclosure_args(p)
     p.add_argument("--groups", type=Path, help="CSV of person attributes (person_id,...)")
     p.add_argument("--by", help="the attribute of --groups to compare groups by")
     p.add_argument("--json", action="store_true", help="print the aggregates as JSON")
@@ -211,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--aggregates", action="store_true",
                    help="export only k-suppressed cohort aggregates, no person id (safe to"
                    " share) as JSON and CSV")
-    p.add_argument("--k", type=int, default=5, help="with --aggregates: smallest group shown")
+    _disclosure_args(p, "with --aggregates: ")
     p.add_argument("--out", type=Path, required=True, help="a new, empty output folder")
     p.add_argument("--person", action="append", help="only this person (repeat for several)")
     _store_arg(p)
@@ -238,8 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="participants' own exports: one sub-folder each (folder = id)")
     p.add_argument("--out", type=Path, required=True, help="the workshop folder")
     p.add_argument("--lang", choices=["fr", "en"], default="fr", help="language (default fr)")
-    p.add_argument("--k", type=int, default=5,
-                   help="smallest group shown on the wall (default 5, never below 2)")
+    p.add_argument("--k", type=int, default=K_DEFAULT,
+                   help=f"fewest persons a figure of the wall is computed over (default"
+                   f" {K_DEFAULT}, never below 5; docs/privacy.md)")
     p.add_argument("--seed", type=int, default=2026, help="personas seed (default 2026)")
     p.add_argument("--year", type=int, help="personas year (default: last full year)")
     p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
@@ -469,13 +489,15 @@ def cmd_categorize(args: argparse.Namespace) -> int:
 def cmd_cohort(args: argparse.Namespace) -> int:
     from .commands.figures import print_cohort
 
-    return print_cohort(args.store, args.k, args.groups, args.by, args.json)
+    return print_cohort(args.store, args.k, args.groups, args.by, args.json,
+                        dominance=args.dominance / 100, parquet=args.parquet)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .commands.export import run_export
 
     return run_export(args.store, args.out, aggregates_only=args.aggregates, k=args.k,
+                      dominance=args.dominance / 100,
                       persons=args.person)
 
 

@@ -1,10 +1,10 @@
 """Cohort aggregates for researchers and workshops: coverage, distributions of the key
-figures, comparisons between groups, and NEVER a figure computed over fewer than k persons.
+figures, comparisons between groups, under statistics-office disclosure control.
 
 Per-person key figures come from each report's `figures()` (`analysis.figures`), so the
 cohort sees exactly what the individual reports show. Every aggregate carries `n_persons`;
-`suppress` blanks the values of any cell under k and marks it, so a small group cannot be
-singled out.
+the rules of `analysis.disclosure` (threshold of k persons, dominance, secondary suppression,
+percentiles' tails) blank any cell that could single a person out, and say why.
 """
 
 from __future__ import annotations
@@ -16,31 +16,30 @@ import duckdb
 import pandas as pd
 
 from ..errors import SelfdataError
+from . import disclosure
+from .disclosure import DOMINANCE_DEFAULT, K_DEFAULT, K_MIN, MAX_ABS, SUM_ABS, Rules
 from .figures import FIGURES
 from .scope import Scope, make_scope
 
-K_DEFAULT = 5
-K_MIN = 2
+__all__ = ["DOMINANCE_DEFAULT", "K_DEFAULT", "K_MIN", "STATS", "aggregates", "check_k",
+           "coverage", "distributions", "key_metrics", "load_groups", "person_metrics",
+           "suppress"]
+
 STATS = ("mean", "p10", "p25", "median", "p75", "p90")
+# the extreme percentiles, which rule 4 of `analysis.disclosure` holds to more persons
+TAILS = {"p10": 0.10, "p90": 0.90}
 
 
 def check_k(k: int) -> int:
-    if k < K_MIN:
-        raise SelfdataError(f"k must be at least {K_MIN} (asked {k}): a group of one is a person",
-                            hint=f"the default is {K_DEFAULT}")
-    return k
+    """`k` if it is a threshold the rules accept (at least K_MIN), else a SelfdataError."""
+    return disclosure.check_k(k)
 
 
-def suppress(frame: pd.DataFrame, k: int, value_columns: Iterable[str]) -> pd.DataFrame:
-    """Blank `value_columns` where `n_persons` < k, and say so in `suppressed`."""
-    check_k(k)
-    out = frame.copy()
-    small = out["n_persons"] < k
-    for col in value_columns:
-        if col in out.columns:
-            out[col] = out[col].astype("object").where(~small, None)
-    out["suppressed"] = small
-    return out
+def suppress(frame: pd.DataFrame, k: int, value_columns: Iterable[str],
+             dominance: float = DOMINANCE_DEFAULT) -> pd.DataFrame:
+    """Blank `value_columns` (and `n_persons`) of the cells failing the threshold or, where
+    the frame carries the contributions' columns, the dominance rule; say so and why."""
+    return disclosure.protect(frame, Rules(k, dominance), list(value_columns))
 
 
 # --- per-person metrics --------------------------------------------------------------------
@@ -81,15 +80,23 @@ def person_metrics(con: duckdb.DuckDBPyConnection, persons: list[str] | None = N
 # --- aggregates ----------------------------------------------------------------------------
 
 def distributions(metrics: pd.DataFrame, k: int = K_DEFAULT,
-                  groups: pd.DataFrame | None = None, by: str | None = None) -> pd.DataFrame:
+                  groups: pd.DataFrame | None = None, by: str | None = None,
+                  dominance: float = DOMINANCE_DEFAULT) -> pd.DataFrame:
     """For each metric (and each group of `by` when given): n_persons and the statistics in
-    STATS over the persons who have a value; cells under k persons are suppressed."""
-    check_k(k)
+    STATS over the persons who have a value, under the rules of `analysis.disclosure`. With
+    `by`, the groups of a metric partition its row over every person (published beside
+    them): secondary suppression protects them, the persons in no group included."""
+    rules = Rules(check_k(k), dominance)
     data = metrics
     if by is not None:
         if groups is None or by not in groups.columns:
             raise SelfdataError(f"no attribute {by!r} in the persons attributes file")
-        data = metrics.merge(groups[["person_id", by]], on="person_id", how="inner")
+        if groups["person_id"].duplicated().any():
+            # overlapping groups would let one person be the difference between two cells
+            raise SelfdataError("a person appears more than once in the persons attributes",
+                                hint="one row per person: each person in one group")
+        data = metrics.merge(groups[["person_id", by]], on="person_id", how="left")
+        data[by] = data[by].astype("object").where(data[by].notna(), disclosure.REMAINDER)
     long = data.melt(id_vars=["person_id", *([by] if by else [])], var_name="metric",
                      value_name="value").dropna(subset=["value"])
     keys = ["metric", *([by] if by else [])]
@@ -98,14 +105,23 @@ def distributions(metrics: pd.DataFrame, k: int = K_DEFAULT,
         n_persons="count", mean="mean",
         p10=lambda s: s.quantile(0.10), p25=lambda s: s.quantile(0.25),
         median="median", p75=lambda s: s.quantile(0.75), p90=lambda s: s.quantile(0.90),
-    ).reset_index()
-    return suppress(stats, k, STATS)
+    )
+    stats = stats.join(disclosure.contributions(grouped)).reset_index()
+    if by is not None and not stats.empty:
+        return disclosure.protect(stats, rules, STATS, family=["metric"], cell=by,
+                                  percentiles=TAILS)
+    return disclosure.protect(stats, rules, STATS, percentiles=TAILS)
 
 
-def coverage(con: duckdb.DuckDBPyConnection, k: int = K_DEFAULT) -> pd.DataFrame:
-    """Persons with data per source and month (suppressed under k). Months are UTC months:
-    persons of a cohort may live in different time zones, and a month's edge moves little."""
-    frame = con.execute("""
+def coverage(con: duckdb.DuckDBPyConnection, k: int = K_DEFAULT,
+             dominance: float = DOMINANCE_DEFAULT) -> pd.DataFrame:
+    """Persons with data per source and month, and their rows, under the rules of
+    `analysis.disclosure`: a count under k is suppressed, and `rows` is a sum (one person's
+    rows may dominate it). The cells share no published total (a person counts in many
+    months), so no subtraction links them. Months are UTC months: persons of a cohort may
+    live in different time zones, and a month's edge moves little."""
+    rules = Rules(check_k(k), dominance)
+    frame = con.execute(f"""
         WITH rows AS (
             SELECT 'bank' AS source, person_id, date_trunc('month', booked_on) AS month
               FROM transactions
@@ -114,11 +130,12 @@ def coverage(con: duckdb.DuckDBPyConnection, k: int = K_DEFAULT) -> pd.DataFrame
             UNION ALL SELECT 'energy', person_id, date_trunc('month', timezone('UTC', start_at))
               FROM energy
             UNION ALL SELECT 'places', person_id, date_trunc('month', timezone('UTC', start_at))
-              FROM places)
-        SELECT source, CAST(month AS DATE) AS month, count(DISTINCT person_id) AS n_persons,
-               count(*) AS rows
-        FROM rows GROUP BY ALL ORDER BY ALL""").df()
-    return suppress(frame, k, ["rows"])
+              FROM places),
+        per_person AS (SELECT source, month, person_id, count(*) AS rows FROM rows GROUP BY ALL)
+        SELECT source, CAST(month AS DATE) AS month, count(*) AS n_persons, sum(rows) AS rows,
+               sum(rows) AS {SUM_ABS}, max(rows) AS {MAX_ABS}
+        FROM per_person GROUP BY ALL ORDER BY ALL""").df()
+    return disclosure.protect(frame, rules, ["rows"])
 
 
 def load_groups(path: str) -> pd.DataFrame:
@@ -127,6 +144,11 @@ def load_groups(path: str) -> pd.DataFrame:
     if "person_id" not in frame.columns:
         raise SelfdataError("expected a person_id column", file=path,
                             hint="one row per person: person_id,heating,city,...")
+    twice = frame["person_id"].duplicated()
+    if twice.any():  # one person in two groups would be the difference between them
+        line = int(twice.to_numpy().argmax()) + 2  # 1-based, after the header
+        raise SelfdataError("a person appears twice", file=path, line=line,
+                            hint="one row per person: each person in one group")
     return frame
 
 
@@ -146,10 +168,12 @@ def key_metrics(metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def aggregates(con: duckdb.DuckDBPyConnection, k: int = K_DEFAULT,
-               groups: pd.DataFrame | None = None, by: str | None = None) -> dict[str, object]:
-    """Everything a cohort report or `selfdata cohort --json` shows: no person id, no
-    figure over fewer than k persons."""
-    check_k(k)
+               groups: pd.DataFrame | None = None, by: str | None = None,
+               dominance: float = DOMINANCE_DEFAULT) -> dict[str, object]:
+    """Everything a cohort report or `selfdata cohort --json` shows: no person id, every
+    cell under the rules of `analysis.disclosure`, each suppressed cell saying why, and how
+    many cells each rule suppressed (`suppressed`)."""
+    Rules(k, dominance)  # checks both before the long part
     metrics = key_metrics(person_metrics(con))
     n = len(metrics)
 
@@ -160,11 +184,18 @@ def aggregates(con: duckdb.DuckDBPyConnection, k: int = K_DEFAULT,
 
     result: dict[str, object] = {
         "k": k,
+        "rules": {"k": k, "dominance": dominance,
+                  "percentile_tails": disclosure.tail_minimum(0.10)},
         "persons": n if n >= k else None,
-        "coverage": records(coverage(con, k)),
-        "distributions": records(distributions(metrics, k)),
+        "coverage": records(coverage(con, k, dominance)),
+        "distributions": records(distributions(metrics, k, dominance=dominance)),
     }
     if by is not None:
         result["by"] = by
-        result["groups"] = records(distributions(metrics, k, groups=groups, by=by))
+        result["groups"] = records(distributions(metrics, k, groups=groups, by=by,
+                                                 dominance=dominance))
+    tables = [result["coverage"], result["distributions"], result.get("groups", [])]
+    result["suppressed"] = {table: disclosure.counts_by_reason(rows) for table, rows
+                            in zip(("coverage", "distributions", "groups"), tables, strict=True)
+                            if table != "groups" or by is not None}
     return result

@@ -23,13 +23,24 @@ def metric_label(metric: str, lang: str) -> str:
     return " · ".join(parts)
 
 
+def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Value columns as floats: blanked cells are objects with None, which the chart data
+    would carry as NaN; a float column goes out as null. The English reason columns stay
+    out: the chart says why in the report's language (`note`)."""
+    cols = [c for c in ("n_persons", "rows", "mean", "p10", "p25", "median", "p75", "p90")
+            if c in frame.columns]
+    frame = frame.drop(columns=[c for c in ("reason_code", "reason") if c in frame.columns])
+    return frame.assign(**{c: pd.to_numeric(frame[c]).astype("float64") for c in cols})
+
+
 def distribution(frame: pd.DataFrame, lang: str, label: str = "metric") -> alt.LayerChart:
     """One row per metric (or group): p10-p90 line, p25-p75 box, median tick; suppressed rows
-    say "fewer than k persons" instead."""
-    data = frame.assign(row=[metric_label(m, lang) if label == "metric" else str(v)
+    say why instead (the frame's `note`, else "fewer than k persons")."""
+    notes = frame["note"] if "note" in frame else [
+        t("cohort.suppressed", lang) if s else "" for s in frame["suppressed"]]
+    data = _numbers(frame).assign(row=[metric_label(m, lang) if label == "metric" else str(v)
                              for m, v in zip(frame["metric"], frame[label], strict=True)],
-                        note=[t("cohort.suppressed", lang) if s else ""
-                              for s in frame["suppressed"]])
+                        note=list(notes))
     shown = data[~data["suppressed"]]
     y = alt.Y("row:N", title=None, sort=None)
     base = alt.Chart(shown).encode(y=y)
@@ -50,10 +61,13 @@ def distribution(frame: pd.DataFrame, lang: str, label: str = "metric") -> alt.L
 
 
 def coverage(frame: pd.DataFrame, lang: str) -> alt.Chart:
-    """Persons with data per source and month; cells under k are grey and unlabelled."""
-    data = frame.assign(source_label=[t(f"cohort.source.{s}", lang) for s in frame["source"]],
-                        shown=[None if s else n for s, n in
-                               zip(frame["suppressed"], frame["n_persons"], strict=True)])
+    """Persons with data per source and month; suppressed cells are grey, their tooltip says
+    why (the frame's `note`)."""
+    labels = [t(f"cohort.source.{s}", lang) for s in frame["source"]]
+    data = _numbers(frame).assign(
+        source_label=labels, note=list(frame["note"]) if "note" in frame else "",
+        shown=[None if s else n for s, n in zip(frame["suppressed"], frame["n_persons"],
+                                                strict=True)])
     return alt.Chart(data).mark_rect().encode(
         x=alt.X("month:T", title=None, axis=alt.Axis(format=MONTH)),
         y=alt.Y("source_label:N", title=None),
@@ -61,5 +75,6 @@ def coverage(frame: pd.DataFrame, lang: str) -> alt.Chart:
             "shown:Q", title=t("cohort.persons", lang), scale=alt.Scale(scheme=SEQUENTIAL))),
         tooltip=[alt.Tooltip("source_label:N", title=""),
                  alt.Tooltip("month:T", format="%m/%Y"),
-                 alt.Tooltip("shown:Q", title=t("cohort.persons", lang), format=NUMBER)],
+                 alt.Tooltip("shown:Q", title=t("cohort.persons", lang), format=NUMBER),
+                 alt.Tooltip("note:N", title="")],
     ).properties(height=alt.Step(28))

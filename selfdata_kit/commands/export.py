@@ -1,5 +1,6 @@
 """`selfdata export`: the canonical tables as Parquet (`store.export`), or only the cohort's
-k-suppressed aggregates, with no person id (safe to share), as JSON and CSV."""
+aggregates under disclosure control (`analysis.disclosure`), with no person id (safe to
+share), as JSON and CSV."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from ..analysis.cohort import aggregates
+from ..analysis.disclosure import DOMINANCE_DEFAULT, K_DEFAULT, Rules
 from ..errors import SelfdataError
 from ..store import open_store
 from ..store.export import export_parquet
@@ -19,12 +21,17 @@ from ..store.failures import output_failure
 
 
 def run_export(store_path: Path | None, out: Path, *, aggregates_only: bool = False,
-               k: int = 5, persons: list[str] | None = None) -> int:
+               k: int = K_DEFAULT, dominance: float = DOMINANCE_DEFAULT,
+               persons: list[str] | None = None) -> int:
+    if aggregates_only:
+        Rules(k, dominance)  # a bad --k fails before a folder is made
     _new_folder(out)
     with open_store(store_path, read_only=True) as store, _writing(out):
         if aggregates_only:
-            files = export_aggregates(store.con, out, k)
-            print(f"aggregates (k = {k}, no person id) in {out}: {', '.join(files)}")
+            files = export_aggregates(store.con, out, k, dominance)
+            print(f"aggregates (no person id; no cell over fewer than {k} persons nor one"
+                  f" dominated above {dominance * 100:g} %, docs/privacy.md) in {out}:"
+                  f" {', '.join(files)}")
             return 0
         counts = export_parquet(store.con, out, persons)
     print(", ".join(f"{table} {n}" for table, n in counts.items() if n) or "nothing to export")
@@ -51,9 +58,11 @@ def _new_folder(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def export_aggregates(con, out: Path, k: int) -> list[str]:
-    """Cohort aggregates only (k-suppressed, no person id) as JSON and CSV files in `out`."""
-    result = aggregates(con, k)
+def export_aggregates(con, out: Path, k: int = K_DEFAULT,
+                      dominance: float = DOMINANCE_DEFAULT) -> list[str]:
+    """Cohort aggregates only (disclosure-controlled as `selfdata cohort`, no person id) as
+    JSON and CSV files in `out`."""
+    result = aggregates(con, k, dominance=dominance)
     (out / "aggregates.json").write_text(json.dumps(result, indent=1, ensure_ascii=False,
                                                     default=str), encoding="utf-8")
     files = ["aggregates.json"]

@@ -1,5 +1,5 @@
-"""`selfdata summary` (one person's key figures) and `selfdata cohort` (k-suppressed
-aggregates over every person): text by default, JSON with --json."""
+"""`selfdata summary` (one person's key figures) and `selfdata cohort` (aggregates over every
+person, under disclosure control): text by default, JSON with --json."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 
 from ..analysis.cohort import aggregates, load_groups
+from ..analysis.disclosure import DOMINANCE_DEFAULT, Rules
 from ..analysis.figures import person_figures
 from ..errors import SelfdataError
 from ..store import open_store
+from ..store.parquet import parquet_connection
 
 
 def _print_json(result: object) -> None:
@@ -31,17 +33,42 @@ def print_person_figures(store_path: Path | None, person: str, start: str | None
 
 
 def print_cohort(store_path: Path | None, k: int, groups: Path | None, by: str | None,
-                 as_json: bool) -> int:
+                 as_json: bool, *, dominance: float = DOMINANCE_DEFAULT,
+                 parquet: Path | None = None) -> int:
+    """The cohort's aggregates from the store, or from its Parquet export (`parquet`): the
+    same SQL over DuckDB views of the hive-partitioned files, so the same JSON."""
     if bool(groups) != bool(by):
         raise SelfdataError("--groups and --by go together",
                             hint="--groups persons.csv --by heating")
-    with open_store(store_path, read_only=True) as store:
-        result = aggregates(store.con, k, load_groups(str(groups)) if groups else None, by)
+    if parquet is not None and store_path is not None:
+        raise SelfdataError("--store and --parquet are two sources: give one")
+    Rules(k, dominance)  # a bad --k or --dominance fails before the long part
+    attributes = load_groups(str(groups)) if groups else None
+    if parquet is not None:
+        con = parquet_connection(parquet)
+        try:
+            result = aggregates(con, k, attributes, by, dominance)
+        finally:
+            con.close()
+    else:
+        with open_store(store_path, read_only=True) as store:
+            result = aggregates(store.con, k, attributes, by, dominance)
     if as_json:
         _print_json(result)
         return 0
     dist = result["distributions"]
-    print(f"persons: {result['persons'] if result['persons'] is not None else f'< k={k}'}")
-    print(f"{len(dist)} key figures, {sum(1 for d in dist if d['suppressed'])} suppressed;"
-          " --json for everything")
+    print(f"persons: {result['persons'] if result['persons'] is not None else f'fewer than {k}'}")
+    print(f"{len(dist)} key figures; rules: no cell over fewer than {k} persons, none where one"
+          f" person holds more than {dominance * 100:g} % of a total (docs/privacy.md)")
+    rules = Rules(k, dominance)
+    for table, reasons in result["suppressed"].items():
+        rows = len(result[table])
+        hidden = sum(n for code, n in reasons.items() if code != "tails")
+        why = "; ".join(f"{reasons[code]} {rules.reason(code)}"
+                        for code in ("threshold", "dominance", "secondary") if code in reasons)
+        line = f"{table}: {hidden} of {rows} cells suppressed" + (f" ({why})" if why else "")
+        if reasons.get("tails"):
+            line += f"; p10 and p90 hidden in {reasons['tails']} ({rules.reason('tails')})"
+        print(line)
+    print("--json for everything")
     return 0

@@ -4,7 +4,8 @@
       personas/            synthetic personas (or nothing, with --from participants' folders)
       workshop.duckdb      every participant in one store
       reports/             each participant's reports, screen-safe, and reports/index.html
-      wall.html            the group wall: the cohort report's aggregates, k-suppressed
+      wall.html            the group wall: the cohort report's aggregates, under its
+                           disclosure control (docs/privacy.md)
 
       guide.md             the facilitator guide (docs/workshop.md, French and English)
 
@@ -55,14 +56,16 @@ def prepare_participants(out: Path, participants: int | None, source: Path | Non
 
 
 def write_wall(store: Path, out: Path, k: int, lang: str, *, groups: str | Path | None = None,
-               by: str | None = None) -> Path:
+               by: str | None = None, dominance: float = c.DOMINANCE_DEFAULT) -> Path:
     """The group wall: the cohort report's sections after its intro (coverage, key-figure
     distributions, and groups compared when `groups` and `by` are given), the same blocks as
     `notebooks/cohort.ipynb` shows, rendered as HTML, between the workshop's own intro and
-    questions. No person, nothing under k, every text escaped."""
+    questions. No person; the cohort's disclosure control (`analysis.disclosure`: at least k
+    persons, dominance, secondary suppression), each suppressed cell saying why; every text
+    escaped."""
     w = lambda key, **v: t(f"workshop.{key}", lang, **v)  # noqa: E731
     with open_store(store, read_only=True) as s:
-        report = CohortReport(s, k, lang, groups, by)
+        report = CohortReport(s, k, lang, groups, by, dominance)
         blocks: list[Block] = [Heading(w("wall_title"), 1),
                                Paragraph(w("wall_intro", k=k, n=fmt_number(report.persons, lang)))]
         for section in SECTIONS:

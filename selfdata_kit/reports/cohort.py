@@ -1,4 +1,5 @@
-"""The cohort report: the same aggregates as `selfdata cohort --json`, as charts, k-suppressed.
+"""The cohort report: the same aggregates as `selfdata cohort --json`, as charts, under the
+disclosure control of `analysis.disclosure`; each suppressed cell says why, in plain words.
 
 Its content is made once, as typed blocks: `CohortReport.blocks(section)` for each of
 `SECTIONS`, in order. A block holds plain text (or an Altair chart), never markup; two
@@ -24,6 +25,8 @@ import altair as alt
 import pandas as pd
 
 from ..analysis import cohort as c
+from ..analysis import disclosure
+from ..analysis.disclosure import Rules
 from ..charts import cohort as charts
 from ..charts.render import bundle_html, reset_ids, to_html
 from ..i18n import fmt_number, t
@@ -78,6 +81,13 @@ def _colon(lang: str) -> str:
     return "\u00a0:" if lang == "fr" else ":"  # French puts a space before ':'
 
 
+def reason_text(code: str, lang: str, k: int = c.K_DEFAULT,
+                dominance: float = c.DOMINANCE_DEFAULT) -> str:
+    """Why a cell is suppressed (its `reason_code`), in plain words, in `lang`."""
+    return t(f"cohort.reason.{code}", lang, k=k, share=f"{dominance * 100:g}",
+             tail=disclosure.tail_minimum(0.10))
+
+
 # --- the report ----------------------------------------------------------------------------
 
 class CohortReport:
@@ -86,10 +96,11 @@ class CohortReport:
 
     def __init__(self, store: str | Path | Store | None, k: int = c.K_DEFAULT,
                  lang: str = "fr", groups: str | Path | None = None,
-                 by: str | None = None) -> None:
+                 by: str | None = None, dominance: float = c.DOMINANCE_DEFAULT) -> None:
+        self.rules = Rules(k, dominance)  # checked before the store is opened
         opened = store if isinstance(store, Store) else open_store(store, read_only=True)
         self.con = opened.con
-        self.k, self.lang, self.by = c.check_k(k), lang, by
+        self.k, self.dominance, self.lang, self.by = k, dominance, lang, by
         self.groups = c.load_groups(str(groups)) if groups else None
         self.metrics = c.key_metrics(c.person_metrics(self.con))
         self._rendering = False
@@ -112,17 +123,18 @@ class CohortReport:
     def _intro_blocks(self) -> list[Block]:
         n = self.persons
         shown = fmt_number(n, self.lang) if n >= self.k else self.text("suppressed")
-        return [Heading(self.text("title"), 1), Paragraph(self.text("intro", k=self.k)),
+        return [Heading(self.text("title"), 1),
+                Paragraph(self.text("intro", k=self.k, share=f"{self.dominance * 100:g}")),
                 Figure(self.text("persons_count"), shown)]
 
     def _coverage_blocks(self) -> list[Block]:
-        frame = c.coverage(self.con, self.k)
+        frame = self._noted(c.coverage(self.con, self.k, self.dominance))
         chart = [Chart(charts.coverage(frame, self.lang))] if len(frame) else []
         return [Heading(self.text("coverage_title")), *chart, *self._suppressed(frame),
-                Note(self.text("coverage_how"))]
+                Note(self.text("coverage_how", k=self.k))]
 
     def _distributions_blocks(self) -> list[Block]:
-        frame = c.distributions(self.metrics, self.k)
+        frame = self._noted(c.distributions(self.metrics, self.k, dominance=self.dominance))
         out: list[Block] = [Heading(self.text("distributions_title"))]
         for prefix in c.KEY_METRICS:
             part = frame[frame["metric"].str.startswith(prefix)]
@@ -133,16 +145,34 @@ class CohortReport:
     def _groups_comparison_blocks(self) -> list[Block]:
         if self.by is None or self.groups is None:
             return []
-        frame = c.distributions(self.metrics, self.k, groups=self.groups, by=self.by)
+        frame = self._noted(c.distributions(self.metrics, self.k, groups=self.groups,
+                                            by=self.by, dominance=self.dominance))
         out: list[Block] = [Heading(self.text("groups_title", by=self.by))]
         for metric, part in frame.groupby("metric", sort=True):
             out.append(Chart(charts.distribution(part, self.lang, label=self.by),
                              caption=charts.metric_label(metric, self.lang)))
         return [*out, *self._suppressed(frame), Note(self.text("groups_how"))]
 
+    def reason(self, code: str) -> str:
+        return reason_text(code, self.lang, self.k, self.dominance)
+
+    def _noted(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame` with `note`: the reason of each suppressed row, for the charts."""
+        return frame.assign(note=[self.reason(code) if hidden else "" for code, hidden
+                                  in zip(frame["reason_code"], frame["suppressed"],
+                                         strict=True)])
+
     def _suppressed(self, frame: pd.DataFrame) -> list[Block]:
+        """How many cells were suppressed, and why, one line per reason."""
         n = int(frame["suppressed"].sum()) if "suppressed" in frame else 0
-        return [Figure(self.text("suppressed_count", k=self.k), str(n))] if n else []
+        counts = disclosure.counts_by_reason(frame.to_dict("records"))
+        lines = [self.text("suppressed_item", n=counts[code], reason=self.reason(code))
+                 for code in ("threshold", "dominance", "secondary") if code in counts]
+        if "tails" in counts:
+            lines.append(self.text("tails_item", n=counts["tails"],
+                                   tail=disclosure.tail_minimum(0.10)))
+        out: list[Block] = [Figure(self.text("suppressed_count"), str(n))] if n else []
+        return [*out, Items(tuple(lines))] if lines else out
 
     # --- notebook cells --------------------------------------------------------------------
 

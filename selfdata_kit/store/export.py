@@ -1,7 +1,7 @@
 """The canonical tables as Parquet, partitioned by table and person, hive style
 (`transactions/person_id=p0001/data_0.parquet`), readable by DuckDB, Spark or pandas
-(`pd.read_parquet("out/transactions")`). The pseudonymisation key (`store_meta`) is never
-exported."""
+(`pd.read_parquet("out/transactions")`), or by `selfdata cohort --parquet` through
+`store.parquet`. The pseudonymisation key (`store_meta`) is never exported."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out: Path,
         if n == 0:
             continue
         target = str(out / table).replace("'", "''")
-        con.execute(f"COPY (SELECT * FROM {table} {where} ORDER BY ALL) TO '{target}'"
+        # the store's own row order (COPY keeps it), not a sort: a sum of DOUBLEs (kWh)
+        # depends on the order it adds in, and `selfdata cohort --parquet` must print the
+        # very figures the store gives
+        con.execute(f"COPY (SELECT * FROM {table} {where}) TO '{target}'"
                     " (FORMAT parquet, PARTITION_BY (person_id), COMPRESSION zstd)",
                     params).fetchall()
     return counts

@@ -1,5 +1,5 @@
 """A 30-person synthetic cohort end to end: parallel import, cohort notebook, JSON aggregates
-never over fewer than k persons, Parquet export, aggregates-only export, workshop kit."""
+under disclosure control, Parquet export, aggregates-only export, workshop kit."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from tests.conftest import NOTEBOOKS
 pytestmark = pytest.mark.slow
 
 N = 30
-K = 5
+K = 10  # the default
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,7 @@ def test_the_cohort_imports_every_person_once(cohort, tmp_path, capsys) -> None:
 
 def test_cohort_json_shows_no_figure_over_fewer_than_k(cohort, capsys) -> None:
     _, store, _ = cohort
-    assert main(["cohort", "--store", str(store), "--k", str(K), "--json"]) == 0
+    assert main(["cohort", "--store", str(store), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["k"] == K and result["persons"] == N
     assert result["distributions"] and result["coverage"]
@@ -84,12 +84,18 @@ def test_cohort_json_shows_no_figure_over_fewer_than_k(cohort, capsys) -> None:
     # a cursor's position only: its evidence counts are no key figure of the cohort
     assert all(m.endswith(".position") for m in metrics if m.startswith("fun_facts.cursors."))
     assert any(m.startswith("spending.totals_by_category.") for m in metrics)
-    for row in result["distributions"] + result["coverage"]:
-        if row["n_persons"] < K:
-            assert row["suppressed"] is True
-            assert all(row.get(s) is None for s in ("mean", "median", "p10", "p90", "rows"))
+    rows = result["distributions"] + result["coverage"]
+    assert any(row["suppressed"] for row in rows) and any(not row["suppressed"] for row in rows)
+    for row in rows:
+        if row["suppressed"]:
+            assert row["reason_code"] in ("threshold", "dominance") and row["reason"]
+            assert all(row.get(s) is None for s in ("n_persons", "mean", "median", "p10", "p90",
+                                                   "rows"))
         else:
-            assert row["suppressed"] is False
+            assert row["n_persons"] >= K
+    assert result["suppressed"]["coverage"] == {
+        code: sum(row["reason_code"] == code for row in result["coverage"])
+        for code in {row["reason_code"] for row in result["coverage"]} if code}
     assert not any(p in json.dumps(result) for p in ("p0001-", "p0030-"))
 
 
@@ -106,7 +112,16 @@ def test_groups_of_the_cohort_are_compared_and_small_ones_suppressed(cohort, tmp
     small = [r for r in rows if r["group"] == "small"]
     large = [r for r in rows if r["group"] == "large"]
     assert small and all(r["suppressed"] and r["median"] is None for r in small)
-    assert large and not any(r["suppressed"] for r in large if r["n_persons"] >= K)
+    assert {r["reason_code"] for r in small} <= {"threshold", "dominance"}
+    # the large group is the total minus the small one: hidden with it
+    assert large and all(r["suppressed"] for r in large)
+    assert {r["reason_code"] for r in large} <= {"secondary", "threshold", "dominance"}
+    assert any(r["reason"] == "secondary: would reveal a suppressed cell" for r in large)
+    # the text output counts them and says why
+    assert main(["cohort", "--store", str(store), "--groups", str(groups), "--by", "group"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"groups: (\d+) of \1 cells suppressed \(.*\d+ fewer than 10 persons"
+                     r".*\d+ secondary: would reveal a suppressed cell", out), out
 
 
 def test_parquet_export_has_the_store_row_counts(cohort, tmp_path) -> None:
@@ -147,8 +162,9 @@ def test_the_cohort_notebook_runs(cohort, tmp_path) -> None:
 
 def test_a_workshop_is_ready_offline(tmp_path, capsys) -> None:
     out = tmp_path / "workshop"
+    # six personas: the threshold's floor, 5, shows figures on the wall (10 would hide all)
     assert main(["workshop", "--participants", "6", "--out", str(out), "--lang", "en",
-                 "--year", "2023"]) == 0
+                 "--year", "2023", "--k", "5"]) == 0
     assert len(list((out / "reports").glob("*/*.html"))) == 6 * len(TOPICS)
     wall = (out / "wall.html").read_text(encoding="utf-8")
     assert "The group wall" in wall and wall.count("vegaEmbed(") >= 3

@@ -1,6 +1,7 @@
 """The workshop's group wall is the cohort report rendered as HTML: the same blocks as
 `notebooks/cohort.ipynb` displays, in the same order; no string from the data or a user reaches
-wall.html as markup; nothing over fewer than k persons is shown."""
+wall.html as markup; the cohort's disclosure control holds on the wall, each suppressed cell
+saying why."""
 
 from __future__ import annotations
 
@@ -16,18 +17,26 @@ from selfdata_kit.analysis.cohort import STATS
 from selfdata_kit.commands.workshop import write_wall
 from selfdata_kit.i18n import t
 from selfdata_kit.ingest.files import import_paths
-from selfdata_kit.reports.cohort import SECTIONS, Chart, CohortReport, Heading, notebook_outputs
+from selfdata_kit.reports.cohort import (
+    SECTIONS,
+    Chart,
+    CohortReport,
+    Heading,
+    notebook_outputs,
+    reason_text,
+)
 from selfdata_kit.store import open_store
 from selfdata_kit.synth.cohort import generate
 
 pytestmark = pytest.mark.slow  # a synthetic cohort, and its key figures computed twice
 
-K = 3
+K = 5  # the floor: the smallest cohort that shows groups side by side
 # a person id and a group attribute (its name and its values) written by someone hostile
 # no '/' (a person id holds no path separator), still markup if it were not escaped
 HOSTILE_PERSON = "<script>alert('person')<img src=x onerror=alert('id')>"
 BY = "<img src=x onerror=alert('by')>"
-SHOWN_GROUP = "<script>alert('group')</script>"  # 3 persons: shown
+SHOWN_GROUP = "<script>alert('group')</script>"  # 6 persons: shown
+OTHER_GROUP = "<b>other</b>"  # 5 persons: suppressed with the small one (secondary)
 SMALL_GROUP = "<img src=x onerror=alert('small')>"  # 1 person: suppressed
 ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "p",
                 "strong", "em", "ul", "li", "div", "script"}
@@ -36,7 +45,7 @@ ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "h1", 
 @pytest.fixture(scope="module")
 def wall(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("wall")
-    generate(4, seed=5, out=root / "exports", year=2024, segments=False)
+    generate(12, seed=5, out=root / "exports", year=2024, segments=False)
     folders = sorted((root / "exports").iterdir())
     persons = [HOSTILE_PERSON, *(f.name for f in folders[1:])]
     store = root / "workshop.duckdb"
@@ -44,7 +53,8 @@ def wall(tmp_path_factory: pytest.TempPathFactory) -> dict:
         for folder, person in zip(folders, persons, strict=True):
             import_paths(s, [folder], person)
     groups = root / "groups.csv"
-    rows = [(p, SMALL_GROUP if i == 3 else SHOWN_GROUP) for i, p in enumerate(persons)]
+    rows = [(p, SMALL_GROUP if i == 11 else OTHER_GROUP if i >= 6 else SHOWN_GROUP)
+            for i, p in enumerate(persons)]
     groups.write_text(f"person_id,{json.dumps(BY)}\n" + "".join(
         f"{json.dumps(p)},{json.dumps(g)}\n" for p, g in rows), encoding="utf-8")
     path = write_wall(store, root, K, "en", groups=groups, by=BY)
@@ -134,13 +144,14 @@ def test_the_wall_shows_the_cohort_sections_in_the_notebook_order(wall: dict) ->
     charts = sum(isinstance(b, Chart) for name in SECTIONS[1:] for b in wall["blocks"][name])
     assert len(_specs(page)) == charts >= 4
     # the workshop's own intro (k and n) and questions
-    assert ("p", t("workshop.wall_intro", "en", k=K, n=4)) in page.outline
-    questions = [text for tag, text in page.outline if tag == "li"]
-    assert questions == t("workshop.questions", "en").split("|")
+    assert ("p", t("workshop.wall_intro", "en", k=K, n=12)) in page.outline
+    questions = t("workshop.questions", "en").split("|")
+    items = [text for tag, text in page.outline if tag == "li"]
+    assert items[-len(questions):] == questions
     # the notebook's intro says the same k and n
     intro = _notebook_outline(wall["blocks"]["intro"])
     assert intro[0] == ("h1", t("cohort.title", "en"))
-    assert ("p", f"{t('cohort.persons_count', 'en')}: 4") in intro
+    assert ("p", f"{t('cohort.persons_count', 'en')}: 12") in intro
 
 
 def test_no_hostile_string_reaches_the_wall_as_markup(wall: dict) -> None:
@@ -157,7 +168,7 @@ def test_no_hostile_string_reaches_the_wall_as_markup(wall: dict) -> None:
     for body in page.scripts:
         outside = outside.replace(body, "")
     visible = "".join(page.visible)
-    for hostile in (BY, SHOWN_GROUP, SMALL_GROUP, HOSTILE_PERSON):
+    for hostile in (BY, SHOWN_GROUP, OTHER_GROUP, SMALL_GROUP, HOSTILE_PERSON):
         assert hostile not in outside
     # the attribute's name is shown, as text: escaped in the page
     assert f"{t('cohort.groups_title', 'en', by='')}{BY}" in visible
@@ -180,18 +191,33 @@ def test_no_hostile_string_reaches_the_wall_as_markup(wall: dict) -> None:
                 assert made <= {"h1", "h2", "p", "strong", "em", "ul", "li"}, item
 
 
-def test_nothing_over_fewer_than_k_persons_is_shown(wall: dict) -> None:
+def test_suppressed_cells_are_blank_and_say_why(wall: dict) -> None:
     page = Page(wall["html"])
     rows = [row for spec in _specs(page) for data in spec.get("datasets", {}).values()
-            for row in data if "n_persons" in row]
-    small = [row for row in rows if row["n_persons"] < K]
-    assert small and any(row.get("row") == SMALL_GROUP for row in small)  # the check can fail
-    for row in small:
-        assert row["suppressed"] is True
-        assert all(row.get(stat) is None for stat in (*STATS, "rows", "shown")), row
-    assert all(row["suppressed"] is False for row in rows if row["n_persons"] >= K)
-    # a suppressed group is named only with "fewer than k persons: suppressed"
-    notes = {row.get("note") for row in small if row.get("row") == SMALL_GROUP}
-    assert notes == {t("cohort.suppressed", "en")}
-    assert any(tag == "p" and text.startswith(t("cohort.suppressed_count", "en", k=K))
-               for tag, text in page.outline)
+            for row in data if "suppressed" in row]
+    hidden = [row for row in rows if row["suppressed"]]
+    assert any(row.get("row") == SMALL_GROUP for row in hidden)  # so the checks can fail
+    for row in hidden:
+        assert all(row.get(stat) is None for stat in (*STATS, "n_persons", "rows", "shown")), row
+    assert all(row["n_persons"] >= K for row in rows if not row["suppressed"])
+    assert not any("NaN" in body for body in page.scripts[1:])  # blank cells are null
+
+    def reason(code: str) -> str:
+        return reason_text(code, "en", K)
+
+    # the small group for too few persons; the next smallest so that the small one cannot
+    # be found by subtracting the groups shown from the whole; the large one is shown
+    groups = [row for row in rows if "row" in row and row["row"] in
+              (SMALL_GROUP, OTHER_GROUP, SHOWN_GROUP)]
+    notes = {(row["row"], row["note"]) for row in groups}
+    assert {(SMALL_GROUP, reason("threshold")),
+            (OTHER_GROUP, reason("secondary"))} <= notes
+    assert (SHOWN_GROUP, "") in notes  # published where its persons have the figure
+    assert reason("threshold") == "fewer than 5 persons"
+    # the page counts the suppressed cells and says why, in plain words
+    outline = page.outline
+    assert any(tag == "p" and text.startswith(t("cohort.suppressed_count", "en"))
+               for tag, text in outline)
+    items = [text for tag, text in outline if tag == "li"]
+    assert any(text.endswith(": fewer than 5 persons") for text in items)
+    assert any(text.endswith(reason("secondary")) for text in items)
