@@ -118,7 +118,7 @@ def _cached(con: duckdb.DuckDBPyConnection, name: str, key: str) -> bool:
     return cache_key(con, name) == key
 
 
-def _remember(con: duckdb.DuckDBPyConnection, name: str, key: str) -> None:
+def remember(con: duckdb.DuckDBPyConnection, name: str, key: str) -> None:
     con.execute("CREATE TEMP TABLE IF NOT EXISTS _selfdata_cache (name VARCHAR, key VARCHAR)")
     con.execute("DELETE FROM _selfdata_cache WHERE name = ?", [name])
     con.execute("INSERT INTO _selfdata_cache VALUES (?, ?)", [name, key])
@@ -167,7 +167,7 @@ def _categories(con: duckdb.DuckDBPyConnection, table: str, group: Group,
     if not _cached(con, table, key):
         mine = {person: read_rules(path) for person, path in files.items()}
         _build(con, table, group, load_rules(user_rules), mine, load_settings(settings_path))
-        _remember(con, table, key)
+        remember(con, table, key)
     return table
 
 
@@ -313,7 +313,7 @@ def categorize(con: duckdb.DuckDBPyConnection, scope: Scope,
             WHERE t.person_id = $person AND {in_period("t.booked_on")}""",
                     {k: v for k, v in scope.params.items() if k in ("person", "start", "end")}
                     ).fetchall()
-        _remember(con, "categorized", key)
+        remember(con, "categorized", key)
     return "categorized"
 
 

@@ -82,7 +82,9 @@ def _describe(rows: pd.DataFrame, period: dict[str, Any], varies: bool) -> dict[
     else:
         nxt = last + timedelta(days=days)
     per_payment = float(amounts.mean()) if varies else typical
+    who = {"person_id": rows["person_id"].iloc[0]} if "person_id" in rows else {}
     return {
+        **who,
         "account_id": rows["account_id"].iloc[0], "counterparty": rows["merchant"].iloc[0],
         "category": rows["category"].mode().iloc[0],
         "direction": "credit" if typical > 0 else "debit",
@@ -100,15 +102,19 @@ def _clamped(year: int, month: int, day: int) -> date:
 
 def find_recurring(tx: pd.DataFrame, cfg: dict[str, Any]) -> tuple[pd.DataFrame, list[str]]:
     """Series found among `tx` (account_id, merchant, category, booked_on, amount, uid) and the
-    uids of the payments that belong to one."""
+    uids of the payments that belong to one. With a `person_id` column, the rows of many
+    persons at once: series never mix persons, and each person's series are found by the
+    very same steps as on their rows alone (the cohort's recurring payments)."""
     found, members = [], []
+    who = ["person_id"] if "person_id" in tx.columns else []
+    columns = who + COLUMNS
     if tx.empty:
-        return pd.DataFrame(columns=COLUMNS), members
+        return pd.DataFrame(columns=columns), members
     # plain NumPy columns: the many small groups below are slow to take from Arrow columns
-    tx = tx.astype({c: object for c in ("account_id", "merchant", "category", "uid")
-                    if c in tx.columns})
+    tx = tx.astype({c: object for c in ("person_id", "account_id", "merchant", "category",
+                                        "uid") if c in tx.columns})
     tx = tx.assign(_sign=np.sign(tx["amount"].astype(float)))
-    for _, group in tx.groupby(["account_id", "merchant", "_sign"], sort=True):
+    for _, group in tx.groupby([*who, "account_id", "merchant", "_sign"], sort=True):
         if len(group) < cfg["min_count"]:
             continue
         group = group.sort_values("booked_on")
@@ -133,10 +139,11 @@ def find_recurring(tx: pd.DataFrame, cfg: dict[str, Any]) -> tuple[pd.DataFrame,
             if cperiod and _on_usual_day(cdates, cperiod["days"], cfg):
                 found.append(_describe(cluster, cperiod, varies=False))
                 members += list(cluster["uid"])
-    frame = pd.DataFrame(found, columns=COLUMNS)
+    frame = pd.DataFrame(found, columns=columns)
     for col in ("first_date", "last_date", "next_date"):  # datetime64: charts serialise it
         frame[col] = pd.to_datetime(frame[col])
     if not frame.empty:
-        frame = frame.sort_values(["direction", "yearly_amount"], ascending=[False, True],
+        frame = frame.sort_values([*who, "direction", "yearly_amount"],
+                                  ascending=[True] * len(who) + [False, True],
                                   ignore_index=True)
     return frame, members
