@@ -29,12 +29,19 @@ def _period(days: np.ndarray, cfg: dict[str, Any],
     gaps = np.diff(days)
     if len(gaps) == 0:
         return None
-    median = float(np.median(gaps))
+    median = _median(gaps)
     for p in cfg["periods"]:
         if p["low"] <= median <= p["high"]:
-            share = float(np.mean((gaps >= p["low"]) & (gaps <= p["high"])))
+            share = np.count_nonzero((gaps >= p["low"]) & (gaps <= p["high"])) / len(gaps)
             return p if share >= (min_share or cfg["min_share_in_band"]) else None
     return None
+
+
+def _median(values: np.ndarray) -> float:
+    """np.median's value, without its overhead (tens of thousands of tiny arrays)."""
+    ordered = np.sort(values)
+    n = len(ordered)
+    return float((ordered[(n - 1) // 2] + ordered[n // 2]) / 2)
 
 
 def _tolerance(typical: float, cfg: dict[str, Any], prefix: str = "amount") -> float:
@@ -47,9 +54,10 @@ def _on_usual_day(weekday: np.ndarray, monthday: np.ndarray, period_days: int,
     weekly payments)."""
     if period_days < 28:
         return float(np.bincount(weekday).max() / len(weekday)) >= cfg["varies_share_on_day"]
-    usual = np.median(monthday)
+    usual = _median(monthday)
     deviation = (monthday - usual + 15) % 30 - 15  # the 31st and the 1st are one day apart
-    return float(np.mean(np.abs(deviation) <= cfg["day_tolerance"])) >= cfg["varies_share_on_day"]
+    near = np.count_nonzero(np.abs(deviation) <= cfg["day_tolerance"]) / len(monthday)
+    return near >= cfg["varies_share_on_day"]
 
 
 def _clusters(amounts: np.ndarray, cfg: dict[str, Any]) -> list[np.ndarray]:
@@ -58,10 +66,11 @@ def _clusters(amounts: np.ndarray, cfg: dict[str, Any]) -> list[np.ndarray]:
     looked at, and a shop's hundreds of one-off amounts would otherwise make hundreds of
     tiny groups."""
     order = np.argsort(np.abs(amounts), kind="stable")
-    sizes = np.abs(amounts)[order]
+    sizes = np.abs(amounts)[order].tolist()  # plain floats: a Python loop over them is fast
+    eur, share = cfg["split_tolerance_eur"], cfg["split_tolerance_share"]
     bounds, start = [0], None
     for i, value in enumerate(sizes):
-        if start is not None and value - start > _tolerance(start, cfg, "split"):
+        if start is not None and value - start > max(eur, share * start):
             bounds.append(i)
             start = None
         start = value if start is None else start
@@ -105,12 +114,12 @@ def _describe(rows: _Rows, at: np.ndarray, period: dict[str, Any], varies: bool,
                                             return_counts=True)
     # the most frequent amount (the first paid among equally frequent ones), else the median
     best = min(range(len(rounded)), key=lambda i: (-counts[i], first_seen[i]))
-    typical = float(rounded[best]) if counts[best] > 1 else float(np.median(amounts))
+    typical = float(rounded[best]) if counts[best] > 1 else _median(amounts)
     first, last = (date.fromordinal(int(rows.day[at[i]]) + _EPOCH) for i in (0, -1))
     days = int(period["days"])
     if days >= 28:  # calendar periods: same day of the month, some months later
         months = round(days / 30.44)
-        usual = int(np.median(rows.monthday[at]))
+        usual = int(_median(rows.monthday[at]))
         y, m = divmod(last.month - 1 + months, 12)
         nxt = _clamped(last.year + y, m + 1, usual)
     else:
@@ -156,7 +165,7 @@ def find_recurring(tx: pd.DataFrame, cfg: dict[str, Any]) -> tuple[pd.DataFrame,
         at = np.arange(a, b)
         amounts = rows.amount[at]
         period = _period(rows.day[at], cfg)
-        typical = float(np.median(amounts))
+        typical = _median(amounts)
         stable = bool((np.abs(amounts - typical) <= _tolerance(typical, cfg)).all())
         if period and (stable or (period["days"] >= cfg["varies_min_days"] and _on_usual_day(
                 rows.weekday[at], rows.monthday[at], period["days"], cfg))):

@@ -233,12 +233,18 @@ def savings_rate(total_in: Decimal, total_out: Decimal) -> float | None:
 def monthly_recurring_cost(con: duckdb.DuckDBPyConnection, scope: Scope) -> float:
     """What the recurring debits cost per month (own-account transfers left out: saving
     is not a cost)."""
-    return _monthly_cost(recurring_payments(con, scope))
+    found = recurring_payments(con, scope).assign(person_id=scope.person)
+    summary = recurring_summary(found)
+    return float(summary["monthly_out"].iloc[0]) if len(summary) else 0.0
 
 
-def _monthly_cost(rec: pd.DataFrame) -> float:
-    debits = rec[rec["flow"] == "cost"]
-    return float(-debits["yearly_amount"].sum() / 12) if not debits.empty else 0.0
+def recurring_summary(found: pd.DataFrame) -> pd.DataFrame:
+    """Per person of `found` (recurring payments with their `flow`): `count` (series) and
+    `monthly_out`, what the costs take per month (own-account transfers are not a cost)."""
+    cost = found["yearly_amount"].astype(float).where(found["flow"] == "cost", 0.0)
+    summary = (found.assign(_cost=cost).groupby("person_id", sort=True)
+               .agg(count=("_cost", "size"), monthly_out=("_cost", "sum")).reset_index())
+    return summary.assign(monthly_out=-summary["monthly_out"] / 12 + 0.0)
 
 
 def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict:
@@ -315,10 +321,8 @@ def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group,
     found = find_recurring(recurring_candidates(con, table, cfg), cfg)[0]
     found = found.assign(flow=[flow(c, d) for c, d in zip(found["category"],
                                                            found["direction"], strict=True)])
-    rec = pd.DataFrame(
-        [(person, len(rows), _monthly_cost(rows)) for person, rows in
-         found.groupby("person_id", sort=True)],
-        columns=["person_id", "recurring_payments.count", "recurring_payments.monthly_out"])
+    rec = recurring_summary(found).rename(columns={
+        "count": "recurring_payments.count", "monthly_out": "recurring_payments.monthly_out"})
     have_bank = set(money["person_id"]) if not money.empty else set()
     out = out.merge(money, on="person_id", how="left") if not money.empty else out.assign(
         total_in=None, total_out=None, transactions=None, savings_rate=None)
