@@ -35,7 +35,10 @@ from selfdata_kit.analysis.cohort import person_metrics  # noqa: E402
 from selfdata_kit.analysis.figures import COHORT_FIGURES, FIGURES  # noqa: E402
 from selfdata_kit.analysis.scope import Group, make_scope  # noqa: E402
 
-QUIET = {"enable_progress_bar": False}
+
+def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def build(persons: int, root: Path) -> Path:
@@ -51,7 +54,7 @@ def build(persons: int, root: Path) -> Path:
 
 def replicate(store: Path, target: int) -> None:
     """Copy every person's rows under new ids until the store holds `target` persons."""
-    con = duckdb.connect(str(store), config=QUIET)
+    con = quiet(duckdb.connect(str(store)))
     tables = [t for (t,) in con.execute(
         "SELECT DISTINCT table_name FROM information_schema.columns WHERE column_name ="
         " 'person_id' AND table_schema = 'main' AND table_name NOT IN ('imports', 'persons')")
@@ -94,7 +97,7 @@ def main() -> None:
             store = build(args.persons, root)
         if args.replicate:
             replicate(store, args.replicate)
-        con = duckdb.connect(str(store), config=QUIET)
+        con = quiet(duckdb.connect(str(store)))
         persons = [p for (p,) in con.execute("SELECT person_id FROM persons ORDER BY 1")
                    .fetchall()]
         n = len(persons)
@@ -104,7 +107,7 @@ def main() -> None:
               f"{', '.join(sorted(COHORT_FIGURES))}")
 
         set_based: dict[str, float] = {}
-        con = duckdb.connect(str(store), config=QUIET)
+        con = quiet(duckdb.connect(str(store)))
         for topic, fn in sorted(COHORT_FIGURES.items()):
             t0 = time.perf_counter()
             frame = fn(con, Group())
@@ -112,7 +115,7 @@ def main() -> None:
             print(f"  set-based {topic:10s}: {set_based[topic]:7.2f} s for {len(frame):,}"
                   f" persons, {frame.shape[1] - 1} figures each")
         con.close()
-        con = duckdb.connect(str(store), config=QUIET)
+        con = quiet(duckdb.connect(str(store)))
         t0 = time.perf_counter()
         person_metrics(con, topics=sorted(COHORT_FIGURES))
         whole = time.perf_counter() - t0
@@ -120,7 +123,7 @@ def main() -> None:
         print(f"  person_metrics (set-based topics, joined): {whole:7.2f} s")
 
         sample = persons[:: max(1, n // args.sample)][: args.sample]
-        con = duckdb.connect(str(store), config=QUIET)
+        con = quiet(duckdb.connect(str(store)))
         per_person: dict[str, float] = dict.fromkeys(COHORT_FIGURES, 0.0)
         for person in sample:
             scope = make_scope(con, person)
