@@ -18,6 +18,7 @@ N persons' rows (the copies are exact, so the per-person timing is unchanged).
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import subprocess
@@ -142,7 +143,8 @@ def main() -> None:
         print(f"all set-based topics: {whole:.1f} s vs ~{total:.0f} s per person"
               f" (extrapolated): {total / whole:.1f}x")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"peak memory of this process: {rss:,.0f} MB")
+        print(f"peak memory of this process: {rss:,.0f} MB; load average at the end:"
+              f" {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
