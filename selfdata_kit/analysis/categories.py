@@ -148,6 +148,8 @@ def _rules_files(con: duckdb.DuckDBPyConnection, group: Group) -> dict[str, Path
     folder = rules_dir(store_path(con))
     if folder is None or not folder.is_dir():
         return {}
+    if group.persons is not None and len(group.persons) <= 10:  # a person's report: no listing
+        return {p: f for p in group.persons if (f := folder / f"{p}.toml").is_file()}
     wanted = None if group.persons is None else set(group.persons)
     return {f.stem: f for f in sorted(folder.glob("*.toml"))
             if wanted is None or f.stem in wanted}
