@@ -16,6 +16,11 @@ per row pair and never finished on 500,000 rows). The result, `person_categories
 table kept for the connection and rebuilt only when the person's rows, rules or settings
 change (its key: the rows' count and uid digest, the rules file's digest): every section,
 chart and summary of a report reuses it. Imported rows are never rewritten.
+
+A cohort decides every person's categories in ONE pass of the same SQL (`group_categories`):
+each person's own rules join on (person_id, uid), (person_id, merchant) or person_id and a
+text test; the patterns run once per distinct (label, debit) of the whole cohort. A person's
+report is that pass for a group of one.
 """
 
 from __future__ import annotations
@@ -157,7 +162,7 @@ def _rules_files(con: duckdb.DuckDBPyConnection, group: Group) -> dict[str, Path
 
 def _categories(con: duckdb.DuckDBPyConnection, table: str, group: Group,
                 user_rules: str | Path | None, settings_path: str | Path | None) -> str:
-    params = {"persons": Group(group.persons).params["persons"]}
+    params = {"persons": group.params["persons"]}
     stamp = con.execute(f"SELECT count(*), coalesce(sum(hash(person_id, uid)), 0)"
                         f" FROM transactions WHERE {in_group('person_id')}", params
                         ).fetchall()[0]
@@ -178,7 +183,7 @@ def _build(con: duckdb.DuckDBPyConnection, table: str, group: Group, patterns: p
     """One pass for all persons of `group`: the persons' rules are hash joins on
     (person_id, uid) and (person_id, merchant), label rules a join on person_id with a plain
     text test; the patterns run once per distinct (label, debit) left undecided."""
-    persons = {"persons": Group(group.persons).params["persons"]}
+    persons = {"persons": group.params["persons"]}
     _register_merchants(con, group, settings)
 
     def frame(kind: str, column: str) -> pd.DataFrame:
@@ -286,7 +291,7 @@ def _register_merchants(con: duckdb.DuckDBPyConnection, group: Group,
     raw = con.execute(f"SELECT DISTINCT {MERCHANT_SQL} AS raw FROM transactions"
                       f" WHERE {in_group('person_id')}"
                       " AND (label IS NOT NULL OR counterparty IS NOT NULL)",
-                      {"persons": Group(group.persons).params["persons"]}).df()
+                      {"persons": group.params["persons"]}).df()
     frame = pd.DataFrame({"raw": raw["raw"].astype(object),
                           "merchant": [merchant_name(r, settings) for r in raw["raw"]]})
     con.register("_merchant_map", frame)
