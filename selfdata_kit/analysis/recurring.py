@@ -88,22 +88,30 @@ class _Rows:
         booked = pd.to_datetime(tx["booked_on"]).to_numpy().astype("datetime64[D]")
         self.day = booked.astype(np.int64)  # days since 1970-01-01
         self.amount = tx["amount"].astype(float).to_numpy()
-        keys = [pd.factorize(tx[c].astype(object), sort=True)[0] for c in
-                [*who, "account_id", "merchant"]]
+        # integer codes (sorted like the values) stand for the texts: no column of Python
+        # strings is built, and a text is looked up only for the series found
+        self.codes: dict[str, np.ndarray] = {}
+        self.texts: dict[str, np.ndarray] = {}
+        for c in [*who, "account_id", "merchant", "category", "uid"]:
+            codes, uniques = pd.factorize(tx[c], sort=True)
+            self.codes[c], self.texts[c] = codes, np.asarray(uniques, dtype=object)
+        keys = [self.codes[c] for c in [*who, "account_id", "merchant"]]
         sign = np.sign(self.amount)
-        uid_code = pd.factorize(tx["uid"].astype(object), sort=True)[0]
-        order = np.lexsort((uid_code, self.amount, self.day, sign, *reversed(keys)))
+        order = np.lexsort((self.codes["uid"], self.amount, self.day, sign, *reversed(keys)))
         self.day, self.amount = self.day[order], self.amount[order]
         self.weekday = (self.day + 3) % 7  # 1970-01-01 was a Thursday (Monday = 0)
         self.monthday = pd.DatetimeIndex(booked[order]).day.to_numpy()
-        self.values = {c: tx[c].astype(object).to_numpy()[order]
-                       for c in [*who, "account_id", "merchant", "category", "uid"]}
+        self.codes = {c: codes[order] for c, codes in self.codes.items()}
         stacked = np.stack([k[order] for k in keys] + [sign[order]])
         change = np.flatnonzero((np.diff(stacked, axis=1) != 0).any(axis=0)) + 1
         starts = np.concatenate([[0], change])
         ends = np.concatenate([change, [len(order)]])
         missing = (stacked[:-1] < 0).any(axis=0)  # a NULL key (no account): no series
         self.groups = [(a, b) for a, b in zip(starts, ends, strict=True) if not missing[a]]
+
+    def text(self, column: str, at: np.ndarray) -> list[object]:
+        """The values of `column` at positions `at`."""
+        return list(self.texts[column][self.codes[column][at]])
 
 
 def _describe(rows: _Rows, at: np.ndarray, period: dict[str, Any], varies: bool,
@@ -125,13 +133,13 @@ def _describe(rows: _Rows, at: np.ndarray, period: dict[str, Any], varies: bool,
     else:
         nxt = last + timedelta(days=days)
     per_payment = float(amounts.mean()) if varies else typical
-    categories = Counter(rows.values["category"][at])
+    categories = Counter(rows.text("category", at))
     most = max(categories.values())
     top = [c for c, n in categories.items() if n == most]  # ties: the first by name
     return {
-        **{c: rows.values[c][at[0]] for c in who},
-        "account_id": rows.values["account_id"][at[0]],
-        "counterparty": rows.values["merchant"][at[0]],
+        **{c: rows.text(c, at[:1])[0] for c in who},
+        "account_id": rows.text("account_id", at[:1])[0],
+        "counterparty": rows.text("merchant", at[:1])[0],
         "category": min(top), "direction": "credit" if typical > 0 else "debit",
         "amount": round(typical, 2), "amount_varies": varies,
         "amount_min": float(amounts.min()), "amount_max": float(amounts.max()),
@@ -170,7 +178,7 @@ def find_recurring(tx: pd.DataFrame, cfg: dict[str, Any]) -> tuple[pd.DataFrame,
         if period and (stable or (period["days"] >= cfg["varies_min_days"] and _on_usual_day(
                 rows.weekday[at], rows.monthday[at], period["days"], cfg))):
             found.append(_describe(rows, at, period, varies=not stable, who=who))
-            members += list(rows.values["uid"][at])
+            members += rows.text("uid", at)
             continue
         for cluster in _clusters(amounts, cfg):
             cat = at[cluster]
@@ -180,7 +188,7 @@ def find_recurring(tx: pd.DataFrame, cfg: dict[str, Any]) -> tuple[pd.DataFrame,
             if cperiod and _on_usual_day(rows.weekday[cat], rows.monthday[cat],
                                          cperiod["days"], cfg):
                 found.append(_describe(rows, cat, cperiod, varies=False, who=who))
-                members += list(rows.values["uid"][cat])
+                members += rows.text("uid", cat)
     frame = pd.DataFrame(found, columns=columns)
     for col in ("first_date", "last_date", "next_date"):  # datetime64: charts serialise it
         frame[col] = pd.to_datetime(frame[col])
