@@ -16,6 +16,11 @@ per row pair and never finished on 500,000 rows). The result, `person_categories
 table kept for the connection and rebuilt only when the person's rows, rules or settings
 change (its key: the rows' count and uid digest, the rules file's digest): every section,
 chart and summary of a report reuses it. Imported rows are never rewritten.
+
+A cohort decides every person's categories in ONE pass of the same SQL (`group_categories`):
+each person's own rules join on (person_id, uid), (person_id, merchant) or person_id and a
+text test; the patterns run once per distinct (label, debit) of the whole cohort. A person's
+report is that pass for a group of one.
 """
 
 from __future__ import annotations
@@ -31,10 +36,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ..enrich.category_rules import Rule, read_rules, rules_file, version
+from ..enrich.category_rules import Rule, read_rules, rules_dir, rules_file, version
 from ..enrich.merchants import load_settings, merchant_name
 from ..errors import SelfdataError
-from .scope import Scope, in_period
+from .scope import Group, Scope, in_group, in_period
 
 OTHER = "other"
 # Categories that are not spending: moving money between one's own accounts, and income.
@@ -77,6 +82,7 @@ def _read_rules(text: str, name: str) -> pd.DataFrame:
 # the text a merchant name comes from: the counterparty when the bank gives one, else the label
 MERCHANT_SQL = "coalesce(nullif(trim(counterparty), ''), label)"
 CACHE = "person_categories"
+GROUP_CACHE = "group_categories"
 
 
 def store_path(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -89,12 +95,13 @@ def person_rules_file(con: duckdb.DuckDBPyConnection, person: str) -> Path | Non
     return rules_file(store_path(con), person)
 
 
-def rule_set_version(con: duckdb.DuckDBPyConnection, person: str,
+def rule_set_version(con: duckdb.DuckDBPyConnection, person: str | None,
                      user_rules: str | Path | None = None,
                      settings_path: str | Path | None = None) -> str:
     """The digest of everything that decides the person's categories but their rows: their
     rules file, the optional CSV rules file, the merchant settings, the shipped tables."""
-    digest = hashlib.sha256(version(person_rules_file(con, person)).encode())
+    digest = hashlib.sha256(
+        (version(person_rules_file(con, person)) if person else "shared").encode())
     for extra in (user_rules, settings_path):
         digest.update(Path(extra).read_bytes() if extra else b"-")
     for name in ("categories.csv", "spending.toml"):
@@ -116,7 +123,7 @@ def _cached(con: duckdb.DuckDBPyConnection, name: str, key: str) -> bool:
     return cache_key(con, name) == key
 
 
-def _remember(con: duckdb.DuckDBPyConnection, name: str, key: str) -> None:
+def remember(con: duckdb.DuckDBPyConnection, name: str, key: str) -> None:
     con.execute("CREATE TEMP TABLE IF NOT EXISTS _selfdata_cache (name VARCHAR, key VARCHAR)")
     con.execute("DELETE FROM _selfdata_cache WHERE name = ?", [name])
     con.execute("INSERT INTO _selfdata_cache VALUES (?, ?)", [name, key])
@@ -125,52 +132,99 @@ def _remember(con: duckdb.DuckDBPyConnection, name: str, key: str) -> None:
 def person_categories(con: duckdb.DuckDBPyConnection, person: str,
                       user_rules: str | Path | None = None,
                       settings_path: str | Path | None = None) -> str:
-    """The temp table `person_categories(uid, merchant, category, subcategory, decided_by)`:
-    every transaction of `person`, built once per rows and rule-set version (see the module
-    docstring). `decided_by` is transaction, merchant, label, stored, pattern or other."""
-    stamp = con.execute("SELECT count(*), coalesce(sum(hash(uid)), 0) FROM transactions"
-                        " WHERE person_id = ?", [person]).fetchall()[0]
-    key = repr((person, stamp, rule_set_version(con, person, user_rules, settings_path)))
-    if not _cached(con, CACHE, key):
-        _build(con, person, load_rules(user_rules),
-               read_rules(person_rules_file(con, person)), load_settings(settings_path))
-        _remember(con, CACHE, key)
-    return CACHE
+    """The temp table `person_categories(person_id, uid, merchant, category, subcategory,
+    decided_by)`: every transaction of `person`, built once per rows and rule-set version (see
+    the module docstring). `decided_by` is transaction, merchant, label, stored, pattern or
+    other. The same SQL as `group_categories` for a group of one."""
+    return _categories(con, CACHE, Group((person,)), user_rules, settings_path)
 
 
-def _build(con: duckdb.DuckDBPyConnection, person: str, patterns: pd.DataFrame,
-           mine: list[Rule], settings: dict[str, Any]) -> None:
-    register_merchants(con, person, settings)
-    by_uid = pd.DataFrame([(r.match, r.category, r.subcategory) for r in mine
-                           if r.kind == "transaction"], columns=["uid", "category", "sub"],
-                          dtype=object)
-    by_merchant = pd.DataFrame([(r.match, r.category, r.subcategory) for r in mine
-                                if r.kind == "merchant"],
-                               columns=["merchant", "category", "sub"], dtype=object)
-    labels = [r for r in mine if r.kind == "label"]
-    # the first label rule whose text the label holds
-    label_case = "CASE " + "".join(
-        f"WHEN contains({_plain('label')}, {_literal(r.match)}) THEN {n} "
-        for n, r in enumerate(labels)) + "END" if labels else "NULL"
-    con.register("_by_uid", by_uid)
-    con.register("_by_merchant", by_merchant)
-    con.register("_label_rules", pd.DataFrame(
-        {"n": range(len(labels)), "category": [r.category for r in labels],
-         "sub": [r.subcategory for r in labels]}).astype({"category": object, "sub": object}))
+def group_categories(con: duckdb.DuckDBPyConnection, group: Group,
+                     user_rules: str | Path | None = None,
+                     settings_path: str | Path | None = None) -> str:
+    """The temp table `group_categories`: `person_categories` for every person of `group` at
+    once (each person with their own rules file), built by one pass of the same SQL."""
+    return _categories(con, GROUP_CACHE, group, user_rules, settings_path)
+
+
+def _rules_files(con: duckdb.DuckDBPyConnection, group: Group) -> dict[str, Path]:
+    """person -> their rules file, for the persons of `group` who have one (one listing of
+    the rules folder, not one look-up per person)."""
+    folder = rules_dir(store_path(con))
+    if folder is None or not folder.is_dir():
+        return {}
+    if group.persons is not None and len(group.persons) <= 10:  # a person's report: no listing
+        return {p: f for p in group.persons if (f := folder / f"{p}.toml").is_file()}
+    wanted = None if group.persons is None else set(group.persons)
+    return {f.stem: f for f in sorted(folder.glob("*.toml"))
+            if wanted is None or f.stem in wanted}
+
+
+def _categories(con: duckdb.DuckDBPyConnection, table: str, group: Group,
+                user_rules: str | Path | None, settings_path: str | Path | None) -> str:
+    params = {"persons": group.params["persons"]}
+    stamp = con.execute(f"SELECT count(*), coalesce(sum(hash(person_id, uid)), 0)"
+                        f" FROM transactions WHERE {in_group('person_id')}", params
+                        ).fetchall()[0]
+    files = _rules_files(con, group)
+    digest = hashlib.sha256(rule_set_version(con, None, user_rules, settings_path).encode())
+    for person, path in files.items():
+        digest.update(f"{person}={version(path)};".encode())
+    key = repr((group.persons, stamp, digest.hexdigest()[:16]))
+    if not _cached(con, table, key):
+        mine = {person: read_rules(path) for person, path in files.items()}
+        _build(con, table, group, load_rules(user_rules), mine, load_settings(settings_path))
+        remember(con, table, key)
+    return table
+
+
+def _build(con: duckdb.DuckDBPyConnection, table: str, group: Group, patterns: pd.DataFrame,
+           mine: dict[str, list[Rule]], settings: dict[str, Any]) -> None:
+    """One pass for all persons of `group`: the persons' rules are hash joins on
+    (person_id, uid) and (person_id, merchant), label rules a join on person_id with a plain
+    text test; the patterns run once per distinct (label, debit) left undecided."""
+    persons = {"persons": group.params["persons"]}
+    _register_merchants(con, group, settings)
+
+    def frame(kind: str, column: str) -> pd.DataFrame:
+        return pd.DataFrame([(p, r.match, r.category, r.subcategory)
+                             for p, rules in mine.items() for r in rules if r.kind == kind],
+                            columns=["person_id", column, "category", "sub"], dtype=object)
+
+    labels = pd.DataFrame(
+        [(p, n, r.match, r.category, r.subcategory) for p, rules in mine.items()
+         for n, r in enumerate([r for r in rules if r.kind == "label"])],
+        columns=["person_id", "n", "match", "category", "sub"]).astype(
+        {"person_id": object, "match": object, "category": object, "sub": object})
+    con.register("_by_uid", frame("transaction", "uid"))
+    con.register("_by_merchant", frame("merchant", "merchant"))
+    con.register("_label_rules", labels)
     con.register("_patterns", patterns)
     try:
-        # 1. the person's rules; the merchant comes with every row
+        # 1. the persons' rules; the merchant comes with every row. A label rule: the first
+        # (lowest n) of the person's label rules whose text the label holds.
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE _mine AS
-            SELECT t.uid, t.label, t.amount < 0 AS debit, t.category AS stored,
+            WITH tx AS (
+                SELECT person_id, uid, label, amount < 0 AS debit, category AS stored,
+                       {MERCHANT_SQL} AS raw
+                FROM transactions WHERE {in_group('person_id')}),
+            by_label AS (
+                SELECT t.person_id, t.uid, min(l.n) AS label_rule
+                FROM tx t JOIN _label_rules l ON l.person_id = t.person_id
+                 AND contains({_plain('t.label')}, CAST(l.match AS VARCHAR))
+                GROUP BY ALL)
+            SELECT t.person_id, t.uid, t.label, t.debit, t.stored,
                    coalesce(m.merchant, '?') AS merchant,
                    u.category AS u_cat, u.sub AS u_sub, bm.category AS m_cat, bm.sub AS m_sub,
-                   {label_case} AS label_rule
-            FROM transactions t
-            LEFT JOIN merchants m ON m.raw = {MERCHANT_SQL}
-            LEFT JOIN _by_uid u ON u.uid = t.uid
-            LEFT JOIN _by_merchant bm ON bm.merchant = m.merchant
-            WHERE t.person_id = $person""", {"person": person}).fetchall()
+                   bl.label_rule
+            FROM tx t
+            LEFT JOIN merchants m ON m.raw = t.raw
+            LEFT JOIN _by_uid u ON u.person_id = t.person_id AND u.uid = t.uid
+            LEFT JOIN _by_merchant bm ON bm.person_id = t.person_id
+                 AND bm.merchant = m.merchant
+            LEFT JOIN by_label bl ON bl.person_id = t.person_id AND bl.uid = t.uid""",
+                    persons).fetchall()
         # 2. the patterns, once per distinct (label, debit) left undecided
         whens = "".join(
             f"WHEN regexp_matches(label, {_literal(p)}, 'i'){_sign(s)} THEN {n} "
@@ -183,8 +237,8 @@ def _build(con: duckdb.DuckDBPyConnection, person: str, patterns: pd.DataFrame,
                   WHERE u_cat IS NULL AND m_cat IS NULL AND label_rule IS NULL
                     AND stored IS NULL)""").fetchall()
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE {CACHE} AS
-            SELECT x.uid, x.merchant,
+            CREATE OR REPLACE TEMP TABLE {table} AS
+            SELECT x.person_id, x.uid, x.merchant,
                    coalesce(x.u_cat, x.m_cat, l.category, x.stored, r.category, '{OTHER}')
                        AS category,
                    CASE WHEN x.u_cat IS NOT NULL THEN x.u_sub
@@ -199,7 +253,7 @@ def _build(con: duckdb.DuckDBPyConnection, person: str, patterns: pd.DataFrame,
                         WHEN r.category IS NOT NULL THEN 'pattern'
                         ELSE 'other' END AS decided_by
             FROM _mine x
-            LEFT JOIN _label_rules l ON l.n = x.label_rule
+            LEFT JOIN _label_rules l ON l.person_id = x.person_id AND l.n = x.label_rule
             LEFT JOIN _by_pattern p ON p.label = coalesce(x.label, '') AND p.debit = x.debit
             LEFT JOIN _patterns r ON r.priority = p.priority""").fetchall()
         con.execute("DROP TABLE _mine")
@@ -226,11 +280,18 @@ def _sign(sign: str) -> str:
 
 def register_merchants(con: duckdb.DuckDBPyConnection, person: str,
                        settings: dict[str, Any] | None = None) -> str:
-    """The temp table `merchants(raw, merchant)` for the person's distinct label texts
+    """The temp table `merchants(raw, merchant)` for the person's distinct label texts."""
+    return _register_merchants(con, Group((person,)), settings)
+
+
+def _register_merchants(con: duckdb.DuckDBPyConnection, group: Group,
+                        settings: dict[str, Any] | None = None) -> str:
+    """The temp table `merchants(raw, merchant)` for the group's distinct label texts
     (normalised in Python once per distinct text, joined back in SQL). Returns its name."""
     raw = con.execute(f"SELECT DISTINCT {MERCHANT_SQL} AS raw FROM transactions"
-                      " WHERE person_id = ? AND (label IS NOT NULL OR counterparty IS NOT NULL)",
-                      [person]).df()
+                      f" WHERE {in_group('person_id')}"
+                      " AND (label IS NOT NULL OR counterparty IS NOT NULL)",
+                      {"persons": group.params["persons"]}).df()
     frame = pd.DataFrame({"raw": raw["raw"].astype(object),
                           "merchant": [merchant_name(r, settings) for r in raw["raw"]]})
     con.register("_merchant_map", frame)
@@ -255,11 +316,11 @@ def categorize(con: duckdb.DuckDBPyConnection, scope: Scope,
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE categorized AS
             SELECT t.* EXCLUDE (category), c.category, c.subcategory, c.merchant
-            FROM transactions t JOIN {table} c USING (uid)
+            FROM transactions t JOIN {table} c USING (person_id, uid)
             WHERE t.person_id = $person AND {in_period("t.booked_on")}""",
                     {k: v for k, v in scope.params.items() if k in ("person", "start", "end")}
                     ).fetchall()
-        _remember(con, "categorized", key)
+        remember(con, "categorized", key)
     return "categorized"
 
 

@@ -17,9 +17,9 @@ import pandas as pd
 
 from ..enrich.merchants import load_settings
 from .bills import bills_linked
-from .categories import NOT_SPENDING, cache_key, categorize
+from .categories import NOT_SPENDING, cache_key, categorize, group_categories, remember
 from .recurring import find_recurring
-from .scope import Scope, in_period, query
+from .scope import Group, Scope, in_group, in_period, query
 
 __all__ = ["balance_over_time", "bills_linked", "by_category", "flow", "monthly_in_out",
            "recurring_payments", "top_merchants", "totals", "unusual_expenses"]
@@ -108,15 +108,22 @@ def _recurring(con: duckdb.DuckDBPyConnection, scope: Scope,
     key = (id(con), cache_key(con, "categorized"), str(settings_path))
     if _last_recurring.get("key") != key:
         cfg = load_settings(settings_path)["recurring"]
-        tx = query(con, """
-            SELECT uid, account_id, merchant, category, booked_on,
-                   CAST(amount AS DOUBLE) AS amount
-            FROM spending_tx
-            QUALIFY count(*) OVER (PARTITION BY account_id, merchant, sign(amount)) >= $n""",
-                   scope, n=int(cfg["min_count"]))
+        tx = recurring_candidates(con, "spending_tx", cfg).drop(columns="person_id")
         _last_recurring.update(key=key, value=find_recurring(tx, cfg))
     found, members = _last_recurring["value"]
     return found.copy(), list(members)
+
+
+def recurring_candidates(con: duckdb.DuckDBPyConnection, table: str,
+                         cfg: dict[str, Any]) -> pd.DataFrame:
+    """The rows of `table` that may belong to a series: enough payments to one merchant, on
+    one account, in one direction (per person)."""
+    return con.execute(f"""
+        SELECT person_id, uid, account_id, merchant, category, booked_on,
+               CAST(amount AS DOUBLE) AS amount
+        FROM {table}
+        QUALIFY count(*) OVER (PARTITION BY person_id, account_id, merchant, sign(amount))
+                >= $n""", {"n": int(cfg["min_count"])}).df()
 
 
 def flow(category: str, direction: str) -> str:
@@ -168,18 +175,46 @@ def unusual_expenses(con: duckdb.DuckDBPyConnection, scope: Scope,
         con.unregister("_recurring_uids")
 
 
+# The money figures, one row per person of a table of categorised transactions (`spending_tx`
+# for one person's report, `group_tx` for a cohort): the same SQL, so equal by construction.
+_MONEY_TOTALS = f"""
+    SELECT person_id,
+           coalesce(sum(amount) FILTER (amount > 0 AND category <> '{OWN_TRANSFER}'), 0),
+           coalesce(-sum(amount) FILTER (amount < 0 AND category <> '{OWN_TRANSFER}'), 0),
+           count(*) FILTER (category <> '{OWN_TRANSFER}'), count(*)
+    FROM {{table}} GROUP BY person_id ORDER BY person_id"""
+_CATEGORY_TOTALS = f"""
+    SELECT person_id, category, -sum(amount) FROM {{table}} WHERE {_SPENDING}
+    GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"""
+
+
+def money_totals(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    """Per person of `table`: total_in, total_out (positive), counted (rows but own-account
+    transfers), transactions (all rows); money as exact Decimals."""
+    rows = con.execute(_MONEY_TOTALS.format(table=table)).fetchall()
+    return pd.DataFrame(rows, columns=["person_id", "total_in", "total_out", "counted",
+                                       "transactions"], dtype=object)
+
+
+def category_totals(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    """Per person of `table` and spending category: the amount spent (a positive Decimal),
+    biggest first."""
+    rows = con.execute(_CATEGORY_TOTALS.format(table=table)).fetchall()
+    return pd.DataFrame(rows, columns=["person_id", "category", "amount"], dtype=object)
+
+
 def totals(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, object]:
     """Exact (Decimal) totals: money in, money out (positive), transactions, spend per category."""
-    prepare(con, scope)
-    row = con.execute(f"""
-        SELECT coalesce(sum(amount) FILTER (amount > 0), 0),
-               coalesce(-sum(amount) FILTER (amount < 0), 0), count(*)
-        FROM spending_tx WHERE category <> '{OWN_TRANSFER}'""").fetchall()[0]
-    cats = con.execute(f"SELECT category, -sum(amount) FROM spending_tx WHERE {_SPENDING}"
-                       " GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
-    n_all = con.execute("SELECT count(*) FROM spending_tx").fetchall()[0][0]
-    return {"total_in": row[0], "total_out": row[1], "transactions": n_all,
-            "by_category": dict(cats)}
+    table = prepare(con, scope)
+    money = money_totals(con, table)
+    cats = category_totals(con, table)
+    if money.empty:
+        return {"total_in": Decimal(0), "total_out": Decimal(0), "transactions": 0,
+                "by_category": {}}
+    row = money.iloc[0]
+    return {"total_in": row["total_in"], "total_out": row["total_out"],
+            "transactions": int(row["transactions"]),
+            "by_category": dict(zip(cats["category"], cats["amount"], strict=True))}
 
 
 # --- the report's figures, JSON-ready ----------------------------------------------
@@ -198,9 +233,18 @@ def savings_rate(total_in: Decimal, total_out: Decimal) -> float | None:
 def monthly_recurring_cost(con: duckdb.DuckDBPyConnection, scope: Scope) -> float:
     """What the recurring debits cost per month (own-account transfers left out: saving
     is not a cost)."""
-    rec = recurring_payments(con, scope)
-    debits = rec[rec["flow"] == "cost"]
-    return float(-debits["yearly_amount"].sum() / 12) if not debits.empty else 0.0
+    found = recurring_payments(con, scope).assign(person_id=scope.person)
+    summary = recurring_summary(found)
+    return float(summary["monthly_out"].iloc[0]) if len(summary) else 0.0
+
+
+def recurring_summary(found: pd.DataFrame) -> pd.DataFrame:
+    """Per person of `found` (recurring payments with their `flow`): `count` (series) and
+    `monthly_out`, what the costs take per month (own-account transfers are not a cost)."""
+    cost = found["yearly_amount"].astype(float).where(found["flow"] == "cost", 0.0)
+    summary = (found.assign(_cost=cost).groupby("person_id", sort=True)
+               .agg(count=("_cost", "size"), monthly_out=("_cost", "sum")).reset_index())
+    return summary.assign(monthly_out=-summary["monthly_out"] / 12 + 0.0)
 
 
 def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict:
@@ -221,3 +265,71 @@ def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict:
         "savings_rate": savings_rate(tot["total_in"], tot["total_out"]),
         "transactions": int(tot["transactions"]),
     }
+
+
+# --- every person of a group at once (the cohort) ------------------------------------------
+
+GROUP_TX = "group_tx"
+
+
+def group_transactions(con: duckdb.DuckDBPyConnection, group: Group,
+                       settings_path: str | Path | None = None) -> str:
+    """The temp table `group_tx`: the group's transactions in its period with category,
+    subcategory and merchant (what `spending_tx` is for one person), from
+    `group_categories`. Rebuilt only when the group, its rows or its rules change."""
+    table = group_categories(con, group, settings_path=settings_path)
+    key = repr((group, cache_key(con, table)))
+    if cache_key(con, GROUP_TX) != key:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {GROUP_TX} AS
+            SELECT t.* EXCLUDE (category), c.category, c.subcategory, c.merchant
+            FROM transactions t JOIN {table} c USING (person_id, uid)
+            WHERE {in_group("t.person_id")} AND {in_period("t.booked_on")}""",
+                    group.params).fetchall()
+        remember(con, GROUP_TX, key)
+    return GROUP_TX
+
+
+def group_persons(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame:
+    """The group's persons present in the store, one row each (`person_id`), in order."""
+    return con.execute(f"SELECT person_id FROM persons WHERE {in_group('person_id')}"
+                       " ORDER BY person_id", {"persons": group.params["persons"]}).df()
+
+
+def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group,
+                   settings_path: str | Path | None = None) -> pd.DataFrame:
+    """`figures()` for every person of `group` at once, one row per person (NaN without bank
+    data), the numbers as floats: `totals_by_category.<category>`, `total_in`, `total_out`,
+    `savings_rate`, `transactions`, and of the recurring payments (a list in `figures()`)
+    `recurring_payments.count` (series found) and `recurring_payments.monthly_out` (what the
+    recurring costs take per month, `monthly_recurring_cost`). Same SQL as `figures()`."""
+    table = group_transactions(con, group, settings_path)
+    out = group_persons(con, group)
+    money = money_totals(con, table)
+    if not money.empty:
+        money = money.assign(
+            savings_rate=[savings_rate(i, o) for i, o in zip(money["total_in"],
+                                                              money["total_out"], strict=True)])
+        for col in ("total_in", "total_out"):
+            money[col] = [float(_money(v)) for v in money[col]]
+        money = money.drop(columns="counted")
+    cats = category_totals(con, table)
+    wide = (cats.assign(amount=[float(_money(v)) for v in cats["amount"]])
+            .pivot(index="person_id", columns="category", values="amount")
+            .add_prefix("totals_by_category.").reset_index()) if not cats.empty else None
+    cfg = load_settings(settings_path)["recurring"]
+    found = find_recurring(recurring_candidates(con, table, cfg), cfg)[0]
+    found = found.assign(flow=[flow(c, d) for c, d in zip(found["category"],
+                                                           found["direction"], strict=True)])
+    rec = recurring_summary(found).rename(columns={
+        "count": "recurring_payments.count", "monthly_out": "recurring_payments.monthly_out"})
+    have_bank = set(money["person_id"]) if not money.empty else set()
+    out = out.merge(money, on="person_id", how="left") if not money.empty else out.assign(
+        total_in=None, total_out=None, transactions=None, savings_rate=None)
+    if wide is not None:
+        out = out.merge(wide, on="person_id", how="left")
+    out = out.merge(rec, on="person_id", how="left")
+    banked = out["person_id"].isin(have_bank)  # a person with bank data and no series: 0
+    for col in ("recurring_payments.count", "recurring_payments.monthly_out"):
+        out.loc[banked, col] = out.loc[banked, col].fillna(0.0)
+    return out.astype({c: "float64" for c in out.columns if c != "person_id"})
