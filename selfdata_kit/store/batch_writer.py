@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -116,33 +117,57 @@ def _import_ids(store: Store, entries: list[Entry]) -> list[int | None]:
 
 def _stage(store: Store, files: list[tuple[int, ParsedFile]]) -> set[str]:
     """Each file's rows, typed and with their uids as if written alone, into one temp table
-    per canonical table (`_batch_<name>`, with the file's import_id and person)."""
+    per canonical table (`_batch_<name>`, with the file's import_id and person). Frames of
+    the same shape (the same source, mostly) are staged together, in one statement."""
     specs = store.table_specs
     staged: set[str] = set()
     for name in WRITE_ORDER:
+        groups: dict[object, list[tuple[int, str, pd.DataFrame | pa.Table]]] = {}
         for import_id, e in files:
             frame = e.tables.get(name)
-            if frame is None or len(frame) == 0:
-                continue
-            if isinstance(frame, pd.DataFrame):
-                frame = frame.assign(_ord=range(len(frame)))
-                present = set(frame.columns)
-            else:
-                frame = frame.append_column("_ord", pa.array(range(len(frame)), pa.int64()))
-                present = set(frame.column_names)
-            store.con.register("_incoming", frame)
+            if frame is not None and len(frame):
+                groups.setdefault(_shape(frame), []).append((import_id, e.person_id, frame))
+        for group in groups.values():
+            incoming, present = _together(group)
+            store.con.register("_incoming", incoming)
             try:
-                select = (f"SELECT *, {int(import_id)} AS import_id, ? AS person_id"
-                          f" FROM ({stage_sql(specs[name], present)})")
+                select = stage_sql(specs[name], present, by=("import_id", "person_id"))
                 if name in staged:
-                    store.run(f"INSERT INTO _batch_{name} {select}", [e.person_id])
+                    store.run(f"INSERT INTO _batch_{name} {select}")
                 else:
-                    store.run(f"CREATE OR REPLACE TEMP TABLE _batch_{name} AS {select}",
-                              [e.person_id])
+                    store.run(f"CREATE OR REPLACE TEMP TABLE _batch_{name} AS {select}")
                     staged.add(name)
             finally:
                 store.con.unregister("_incoming")
     return staged
+
+
+def _shape(frame: pd.DataFrame | pa.Table) -> object:
+    if isinstance(frame, pd.DataFrame):
+        return ("pandas", tuple((str(c), str(t)) for c, t in frame.dtypes.items()))
+    return ("arrow", frame.schema)
+
+
+def _together(group: list[tuple[int, str, pd.DataFrame | pa.Table]]
+              ) -> tuple[pd.DataFrame | pa.Table, set[str]]:
+    """Frames of one shape as one, each row with its row number in its own file (`_ord`),
+    its file's import_id and its person."""
+    lengths = [len(f) for _, _, f in group]
+    order = np.concatenate([np.arange(n, dtype=np.int64) for n in lengths])
+    ids = np.repeat(np.array([i for i, _, _ in group], dtype=np.int64), lengths)
+    persons = pa.array(np.repeat(np.array([p for _, p, _ in group], dtype=object), lengths),
+                       pa.string())
+    frames = [f for _, _, f in group]
+    if isinstance(frames[0], pd.DataFrame):
+        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy()
+        frame["_ord"] = order
+        frame["import_id"] = ids
+        frame["person_id"] = persons.to_pandas()
+        return frame, set(frame.columns)
+    table = pa.concat_tables(frames)
+    table = (table.append_column("_ord", pa.array(order))
+             .append_column("import_id", pa.array(ids)).append_column("person_id", persons))
+    return table, set(table.column_names)
 
 
 def _insert(store: Store, name: str, staged: set[str],
