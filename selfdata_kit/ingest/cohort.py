@@ -29,7 +29,7 @@ from ..sources.base import ParseContext
 from ..store import Store, check_person_id
 from ..store.batch_writer import Entry, ParsedFile, SkippedFile, import_batch
 from ..store.skipped import log_skipped
-from .chats import settle_chat_directions
+from .chats import settle_chat_directions, settle_many
 from .files import FileOutcome, Prepared, prepare_paths, redact_name, write_prepared
 
 log = logging.getLogger(__name__)
@@ -229,9 +229,8 @@ def _write_batch(store: Store, persons: list[tuple[str, list[Prepared]]], *,
             entries.extend(SkippedFile(person, redact_name(r.name), r.reason or "")
                            for r in unknown_files(summary.files))
         summaries.append(summary)
-    counts = import_batch(store, entries)
+    counts = import_batch(store, entries,
+                          then=lambda: settle_many(store, [s.person for s in summaries]))
     for outcome, i in placed:
         outcome.counts = counts[i]
-    for summary in summaries:
-        settle_chat_directions(store, summary.person)
     return summaries

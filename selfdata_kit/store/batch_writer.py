@@ -13,6 +13,7 @@ whole or not at all on its own retries a failed batch file by file (`ingest.coho
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -62,8 +63,10 @@ Entry = ParsedFile | SkippedFile
 _REFERENCING = ("balances", "transactions")
 
 
-def import_batch(store: Store, entries: list[Entry]) -> list[ImportCounts | None]:
+def import_batch(store: Store, entries: list[Entry],
+                 then: Callable[[], None] | None = None) -> list[ImportCounts | None]:
     """Write every entry, in order, in one transaction; on any error the store is unchanged.
+    `then` runs in the same transaction, after the rows are in (e.g. settling chats).
     Returns each ParsedFile's counts (None for a SkippedFile)."""
     for entry in entries:
         if isinstance(entry, ParsedFile) and set(entry.tables) - set(TABLES):
@@ -91,6 +94,8 @@ def import_batch(store: Store, entries: list[Entry]) -> list[ImportCounts | None
             counts[import_id] = ImportCounts(import_id, e.rows_read, n_in, offered - n_in,
                                              len(e.issues))
         _log(store, entries, ids, counts)
+        if then is not None:
+            then()
     return [counts.get(i) if i is not None and isinstance(e, ParsedFile) else None
             for i, e in zip(ids, entries, strict=True)]
 
