@@ -20,6 +20,7 @@ In one run, each step in its own process:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import subprocess
@@ -52,10 +53,8 @@ def timed(cmd: list[str]) -> tuple[float, float, float]:
             while proc.poll() is None:
                 rss = 0
                 for p in [parent, *parent.children(recursive=True)]:
-                    try:
+                    with contextlib.suppress(psutil.Error):  # a worker that just ended
                         rss += p.memory_info().rss
-                    except psutil.Error:
-                        pass
                 peak[0] = max(peak[0], rss)
                 time.sleep(0.1)
         except psutil.Error:

@@ -49,6 +49,9 @@ def run_import_cohort(store_path: Path, folder: Path, *, jobs: int = 2,
                       me: str | None = None) -> int:
     from tqdm import tqdm
 
+    if batch < 0:
+        raise SelfdataError("--batch is a number of persons: 1 or more, or 0 to write file"
+                            " by file", hint="e.g. --batch 20 (the default)")
     total = len(person_folders(folder))
     new_store = not store_path.exists()
     with open_store(store_path) as store, tqdm(total=total, unit="person", file=sys.stderr,
