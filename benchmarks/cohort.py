@@ -1,63 +1,120 @@
-"""Cohort benchmark: N synthetic persons x 1 year (default 1,000).
+"""Cohort import benchmark: N synthetic persons x 1 year (default 1,000).
 
-In one run:
-1. `selfdata import --cohort DIR --jobs J` of the generated export files (real formats: OFX,
-   bank CSV, Android XML, Enedis CSV, GRDF JSON, Takeout JSON): wall time, rows per second;
-2. baseline: the very same canonical rows written as CSV (one file per table), loaded with
-   DuckDB's own `read_csv` into a fresh database: wall time, rows per second;
-3. `selfdata cohort --json` (every person's key figures, then k-suppressed aggregates);
-peak memory (max RSS) of each step's process.
+In one run, each step in its own process:
+1. `selfdata import --cohort DIR --jobs J` (batched writes, the default) of the real-format
+   export files (OFX, bank CSV, Android XML, WhatsApp, Enedis CSV, GRDF JSON, Takeout JSON,
+   Spotify ...): wall time, CPU time, rows per second, peak memory of the whole process tree
+   (the writer and its parsing workers, summed);
+2. the previous path, `--batch 0` (each file in its own transaction), on the first
+   `--old-persons` persons (default 100: at ~1 s per person or more it would take the better
+   part of an hour on 1,000): the ratio is per person;
+3. baseline: the very same canonical rows written as CSV (one file per table), loaded with
+   DuckDB's own `read_csv` into a fresh database;
+4. with `--aggregates`: `selfdata cohort --json` on the store.
 
-    python benchmarks/cohort.py                  # 1,000 persons (~20 min on 2 cores)
-    python benchmarks/cohort.py --persons 100    # a quick look
+    python benchmarks/cohort.py                               # generates 1,000 persons
+    python benchmarks/cohort.py --cohort /work/bench/c1000    # an existing cohort folder
+    python benchmarks/cohort.py --persons 100 --old-persons 20   # a quick look
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from selfdata_kit.synth.cohort import generate  # noqa: E402
 
-TABLES = ("transactions", "calls", "energy", "places")
+TABLES = ("transactions", "calls", "energy", "places", "media")
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and the child's peak RSS in MB."""
+def timed(cmd: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (the child and its workers) and the peak of the summed RSS
+    of the child's process tree, in MB (sampled every 0.1 s)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:  # never proc.poll(): it would reap the child before wait4 does
+        try:
+            parent = psutil.Process(proc.pid)
+            while not done.is_set():
+                rss = 0
+                for p in [parent, *parent.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):  # a worker that just ended
+                        rss += p.memory_info().rss
+                peak[0] = max(peak[0], rss)
+                time.sleep(0.1)
+        except psutil.Error:
+            pass
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = status
+    done.set()
+    sampler.join()
     if status != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}")
-    return time.perf_counter() - t0, usage.ru_maxrss / 1024
+    # wait4's rusage counts the child and the workers it waited for
+    cpu = usage.ru_utime + usage.ru_stime
+    return time.perf_counter() - t0, cpu, max(peak[0] / 2**20, usage.ru_maxrss / 1024)
+
+
+def subset(cohort: Path, n: int, into: Path) -> Path:
+    """The first `n` person folders of `cohort`, as symlinks (the cohort is never written)."""
+    into.mkdir()
+    for folder in sorted(p for p in cohort.iterdir() if p.is_dir())[:n]:
+        (into / folder.name).symlink_to(folder)
+    return into
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} (1 / 5 min) on {os.cpu_count()} cores"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=1000)
+    parser.add_argument("--cohort", type=Path, help="an existing cohort folder (read only)")
+    parser.add_argument("--old-persons", type=int, default=100,
+                        help="persons imported by the previous path (0: skip it)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=20, help="persons per write batch")
+    parser.add_argument("--aggregates", action="store_true", help="also time `cohort --json`")
     args = parser.parse_args()
-    bin_dir = Path(sys.executable).parent
+    selfdata = str(Path(sys.executable).parent / "selfdata")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        t0 = time.perf_counter()
-        generate(args.persons, seed=1000, out=root / "exports", year=2024, jobs=args.jobs,
-                 segments=False)
-        print(f"generated {args.persons} persons in {time.perf_counter() - t0:.0f} s")
+        if args.cohort:
+            exports = subset(args.cohort, args.persons, root / "exports")
+        else:
+            t0 = time.perf_counter()
+            exports = root / "exports"
+            generate(args.persons, seed=1000, out=exports, year=2024, jobs=args.jobs,
+                     segments=False)
+            print(f"generated {args.persons} persons in {time.perf_counter() - t0:.0f} s")
+        persons = len([p for p in exports.iterdir() if p.is_dir()])
+        print(f"{persons} persons; {load()} at the start")
 
         store = root / "cohort.duckdb"
-        seconds, rss = timed([str(bin_dir / "selfdata"), "import", "--cohort",
-                              str(root / "exports"), "--store", str(store),
-                              "--jobs", str(args.jobs)])
+        seconds, cpu, rss = timed([selfdata, "import", "--cohort", str(exports), "--store",
+                                   str(store), "--jobs", str(args.jobs),
+                                   "--batch", str(args.batch)])
         import duckdb
 
         con = duckdb.connect(str(store), read_only=True)
@@ -66,24 +123,44 @@ def main() -> None:
             con.execute(f"COPY {table} TO '{root / table}.csv' (HEADER)").fetchall()
         con.close()
         total = sum(rows.values())
-        print(f"selfdata import --cohort : {seconds:7.1f} s  {total / seconds:9,.0f} rows/s"
-              f"  peak {rss:,.0f} MB  ({total:,} rows: "
-              + ", ".join(f"{t} {n:,}" for t, n in rows.items()) + ")")
+        print(f"selfdata import --cohort --jobs {args.jobs} --batch {args.batch}:"
+              f" {seconds:7.1f} s  CPU {cpu:7.1f} s  {total / seconds:9,.0f} rows/s"
+              f"  peak {rss:,.0f} MB  ({seconds / persons:.2f} s per person; {total:,} rows: "
+              + ", ".join(f"{t} {n:,}" for t, n in rows.items()) + f"); {load()}")
+
+        if args.old_persons:
+            few = subset(exports, min(args.old_persons, persons), root / "few")
+            n_old = len(list(few.iterdir()))
+            new_s, new_cpu = seconds, cpu  # the same persons: the run above
+            if n_old < persons:
+                new_s, new_cpu, _ = timed([selfdata, "import", "--cohort", str(few), "--store",
+                                           str(root / "few-new.duckdb"), "--jobs",
+                                           str(args.jobs), "--batch", str(args.batch)])
+            old_s, old_cpu, old_rss = timed([selfdata, "import", "--cohort", str(few),
+                                             "--store", str(root / "few-old.duckdb"),
+                                             "--jobs", str(args.jobs), "--batch", "0"])
+            print(f"previous path (--batch 0), {n_old} persons: {old_s:7.1f} s  CPU"
+                  f" {old_cpu:7.1f} s  peak {old_rss:,.0f} MB ({old_s / n_old:.2f} s per"
+                  f" person); batched on the same {n_old}: {new_s:7.1f} s  CPU"
+                  f" {new_cpu:7.1f} s; {load()}")
+            print(f"ratio previous / batched, per person: wall"
+                  f" {old_s / n_old / (seconds / persons):5.1f}x (same {n_old}:"
+                  f" {old_s / new_s:4.1f}x), CPU {old_cpu / new_cpu:4.1f}x")
 
         script = "; ".join(
             ["import duckdb", f"c = duckdb.connect(r'{root / 'baseline.duckdb'}')"]
             + [f"c.execute(\"CREATE TABLE {t} AS SELECT * FROM read_csv('{root / t}.csv')\")"
                ".fetchall()" for t in TABLES])
-        base_s, base_rss = timed([sys.executable, "-c", script])
-        print(f"duckdb read_csv (same rows): {base_s:7.1f} s  {total / base_s:9,.0f} rows/s"
-              f"  peak {base_rss:,.0f} MB")
+        base_s, base_cpu, base_rss = timed([sys.executable, "-c", script])
+        print(f"duckdb read_csv (same rows): {base_s:7.1f} s  CPU {base_cpu:7.1f} s"
+              f"  {total / base_s:9,.0f} rows/s  peak {base_rss:,.0f} MB")
         print(f"ratio import / read_csv  : {seconds / base_s:7.1f}x (the import also parses"
-              " six real formats, pseudonymises, deduplicates and logs)")
+              " the real formats, pseudonymises, deduplicates and logs)")
 
-        agg_s, agg_rss = timed([str(bin_dir / "selfdata"), "cohort", "--store", str(store),
-                                "--json"])
-        print(f"selfdata cohort --json   : {agg_s:7.1f} s  peak {agg_rss:,.0f} MB"
-              f"  ({agg_s / args.persons * 1000:.0f} ms per person)")
+        if args.aggregates:
+            agg_s, _, agg_rss = timed([selfdata, "cohort", "--store", str(store), "--json"])
+            print(f"selfdata cohort --json   : {agg_s:7.1f} s  peak {agg_rss:,.0f} MB"
+                  f"  ({agg_s / persons * 1000:.0f} ms per person)")
     print(f"this process peak: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
 
 

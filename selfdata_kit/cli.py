@@ -56,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a folder with one sub-folder per person (named by the person id)")
     p.add_argument("--jobs", type=int, default=2,
                    help="worker processes parsing a cohort in parallel (default 2)")
+    p.add_argument("--batch", type=int, default=20, metavar="N",
+                   help="cohort: persons written per transaction (default 20; 0 writes file"
+                   " by file, slower). Each file still goes in whole or not at all")
+    p.add_argument("--executor", choices=["local", "dask"], default="local",
+                   help="cohort: parse on local processes or a Dask cluster (the store is"
+                   " written here)")
+    p.add_argument("--scheduler", help="cohort: Dask scheduler address, e.g. tcp://host:8786")
     _store_arg(p)
     p.add_argument("--skip-bad-rows", action="store_true",
                    help="import the readable rows of a file and log the others"
@@ -386,7 +393,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         if args.paths or args.person or args.layout:
             raise SelfdataError("--cohort imports every person's folder: give no PATH, no"
                                 " --person and no --layout with it (saved layouts apply)")
-        return run_import_cohort(store, args.cohort, jobs=args.jobs, **options)
+        return run_import_cohort(store, args.cohort, jobs=args.jobs, batch=args.batch,
+                                 executor=args.executor, scheduler=args.scheduler, **options)
     return run_import(store, args.paths, args.person, layout=args.layout, **options)
 
 

@@ -8,14 +8,9 @@ from pathlib import Path
 
 from ..errors import SelfdataError
 from ..ingest import FileOutcome, import_cohort, import_paths, person_folders
-from ..ingest.cohort import PersonImport
-from ..ingest.files import redact_name
+from ..ingest.cohort import BATCH_PERSONS, PersonImport, log_unknown_files
 from ..sources.layout import layout_in_force, load_layout
-from ..store import Store, open_store
-from ..store.skipped import log_skipped
-
-# the reasons `ingest` gives for files of a folder or zip that no format recognised
-UNKNOWN_REASONS = ("not a format selfdata_kit knows", "a binary file")
+from ..store import open_store
 
 
 def run_import(store_path: Path, paths: list[str], person: str | None, *,
@@ -48,10 +43,15 @@ def run_import(store_path: Path, paths: list[str], person: str | None, *,
 
 
 def run_import_cohort(store_path: Path, folder: Path, *, jobs: int = 2,
-                      skip_bad_rows: bool = False, region: str = "FR",
-                      keep_names: bool = False, me: str | None = None) -> int:
+                      batch: int = BATCH_PERSONS, executor: str = "local",
+                      scheduler: str | None = None, skip_bad_rows: bool = False,
+                      region: str = "FR", keep_names: bool = False,
+                      me: str | None = None) -> int:
     from tqdm import tqdm
 
+    if batch < 0:
+        raise SelfdataError("--batch is a number of persons: 1 or more, or 0 to write file"
+                            " by file", hint="e.g. --batch 20 (the default)")
     total = len(person_folders(folder))
     new_store = not store_path.exists()
     with open_store(store_path) as store, tqdm(total=total, unit="person", file=sys.stderr,
@@ -66,9 +66,9 @@ def run_import_cohort(store_path: Path, folder: Path, *, jobs: int = 2,
                 for warning in r.warnings:
                     bar.write(f"  warning {r.name}: {warning}")
             bar.update(1)
-            log_unknown_files(store, summary.person, summary.files)
 
-        summaries = import_cohort(store, folder, jobs=jobs, on_person=done,
+        summaries = import_cohort(store, folder, jobs=jobs, batch=batch, executor=executor,
+                                  scheduler=scheduler, log_unknown=True, on_person=done,
                                   skip_bad_rows=skip_bad_rows, default_region=region,
                                   keep_names=keep_names, me=me)
     failed = sum(len(s.failed) for s in summaries)
@@ -77,17 +77,6 @@ def run_import_cohort(store_path: Path, folder: Path, *, jobs: int = 2,
     print(f"{len(summaries)} person(s), {sum(s.rows for s in summaries)} new row(s),"
           f" {failed} file(s) failed; store {store_path}")
     return 1 if failed else 0
-
-
-def log_unknown_files(store: Store, person: str, outcomes: list[FileOutcome]) -> None:
-    """Keep the files of a folder or zip that no format recognised in the import log, for
-    `selfdata doctor`. Only when the import brought something in: an import that brings
-    nothing leaves the store as it was."""
-    if not any(r.status == "imported" for r in outcomes):
-        return
-    for r in outcomes:
-        if r.status == "skipped" and r.reason and r.reason.startswith(UNKNOWN_REASONS):
-            log_skipped(store, person, redact_name(r.name), r.reason)
 
 
 def _remove_store(store_path: Path) -> None:

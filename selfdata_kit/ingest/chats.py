@@ -49,3 +49,41 @@ def settle_chat_directions(store: Store, person_id: str) -> int:
         store.run("UPDATE calls SET direction = 'in' WHERE person_id = ? AND channel = 'chat'"
                   " AND direction = 'unknown'", [person_id])
     return int(unknown)
+
+
+def settle_many(store: Store, persons: list[str]) -> None:
+    """`settle_chat_directions` for several persons at once, in the caller's transaction
+    (a cohort batch): the same rules, each person's chats on their own."""
+    if not persons:
+        return
+    store.con.execute("""
+        CREATE OR REPLACE TEMP TABLE _chat_me AS
+        WITH chats AS (
+            SELECT c.person_id, c.import_id, c.contact_id
+            FROM calls c JOIN imports i USING (import_id)
+            WHERE list_contains($persons, c.person_id) AND c.channel = 'chat'
+              AND i.source = $src AND c.contact_id IS NOT NULL GROUP BY ALL),
+        n AS (SELECT person_id, count(DISTINCT import_id) AS n FROM chats GROUP BY ALL),
+        everywhere AS (SELECT person_id, contact_id FROM chats JOIN n USING (person_id)
+                       GROUP BY person_id, contact_id, n HAVING count(*) = n)
+        SELECT person_id, any_value(contact_id) AS me FROM everywhere
+        WHERE person_id IN (SELECT person_id FROM n WHERE n >= 2)
+        GROUP BY person_id HAVING count(*) = 1""",
+                      {"persons": persons, "src": CHAT_SOURCE}).fetchall()
+    store.con.execute("""
+        WITH chats AS (
+            SELECT c.import_id, c.contact_id, m.me FROM calls c
+            JOIN imports i USING (import_id) JOIN _chat_me m ON m.person_id = c.person_id
+            WHERE c.channel = 'chat' AND i.source = $src AND c.contact_id IS NOT NULL
+            GROUP BY ALL),
+        other AS (SELECT import_id, any_value(contact_id) AS contact_id FROM chats
+                  WHERE contact_id <> me GROUP BY import_id HAVING count(*) = 1)
+        UPDATE calls SET direction = 'out',
+               contact_id = (SELECT o.contact_id FROM other o
+                             WHERE o.import_id = calls.import_id)
+        FROM _chat_me m
+        WHERE calls.person_id = m.person_id AND channel = 'chat' AND direction = 'unknown'
+          AND calls.contact_id = m.me""", {"src": CHAT_SOURCE}).fetchall()
+    store.run("UPDATE calls SET direction = 'in' FROM _chat_me m WHERE calls.person_id ="
+              " m.person_id AND channel = 'chat' AND direction = 'unknown'")
+    store.run("DROP TABLE _chat_me")

@@ -56,29 +56,34 @@ def hashed_value_sql(spec: TableSpec, col: str) -> str:
     return f"coalesce({value}, chr(0))"
 
 
-def stage_sql(spec: TableSpec, present: set[str]) -> str:
+def stage_sql(spec: TableSpec, present: set[str], by: tuple[str, ...] = ()) -> str:
     """SELECT turning an incoming frame (`_incoming`, with its row order `_ord`) into typed
-    canonical rows with their uid, one row per key."""
+    canonical rows with their uid, one row per key. `by`: columns of `_incoming` naming the
+    file each row comes from, when it holds several files' rows (`batch_writer`): uids and
+    keys are then made within each file, as if it came alone; `by` is kept in the output."""
     defaults = dict(spec.defaults)
     casts = ", ".join(
         f"coalesce(CAST({c if c in present else 'NULL'} AS {t}), {defaults.get(c, 'NULL')})"
         f" AS {c}" for c, t in spec.columns.items())
     uid0 = "CAST(uid AS VARCHAR)" if "uid" in present else "NULL"
-    typed = f"SELECT {casts}, {uid0} AS uid0, _ord FROM _incoming"
+    carried = "".join(f", {c}" for c in by)
+    within = "".join(f"{c}, " for c in by)
+    typed = f"SELECT {casts}, {uid0} AS uid0, _ord{carried} FROM _incoming"
     if not spec.is_fact:
         key = ", ".join(spec.key)
         return (f"SELECT * EXCLUDE (uid0) FROM ({typed})"
-                f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _ord) = 1")
+                f" QUALIFY row_number() OVER (PARTITION BY {within}{key} ORDER BY _ord) = 1")
     identity = [c for c in spec.columns if c not in spec.derived]
     content = ", ".join(hashed_value_sql(spec, c) for c in identity)
     # Identical rows are interchangeable, so their occurrence numbers need no order.
     # Hashed uids are unique by construction; a source's own ids may repeat in a file.
-    dedupe = ("QUALIFY row_number() OVER (PARTITION BY uid ORDER BY _ord) = 1"
+    dedupe = (f"QUALIFY row_number() OVER (PARTITION BY {within}uid ORDER BY _ord) = 1"
               if "uid" in present else "")
     return f"""
         WITH h AS (SELECT *, md5(concat_ws(chr(31), {content})) AS _h FROM ({typed})),
         u AS (SELECT * EXCLUDE (uid0, _h),
-                     coalesce(uid0, _h || ':' || row_number() OVER (PARTITION BY _h)) AS uid
+                     coalesce(uid0, _h || ':' || row_number() OVER (PARTITION BY {within}_h))
+                         AS uid
               FROM h)
         SELECT * FROM u {dedupe}"""
 
