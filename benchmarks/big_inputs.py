@@ -139,8 +139,8 @@ def measure(path: Path, store: Path) -> dict:
     text = out.stdout + out.stderr
     result["outcome"] = next((line.split()[0] for line in text.splitlines()
                               if line.startswith(("imported", "FAILED"))), "?")
-    result["why"] = next((line.strip() for line in text.splitlines()
-                          if "error" in line or "refused" in line), "")
+    result["why"] = next((line[len("FAILED"):].strip() for line in text.splitlines()
+                          if line.startswith("FAILED")), "")
     store.unlink(missing_ok=True)
     return result
 
@@ -181,7 +181,7 @@ def main() -> int:
                       f" {r['peak_mb']:>8.0f} {r['peak_mb'] / base['peak_mb']:>6.2f}"
                       f" {r['seconds']:>8.1f}", flush=True)
                 if r["outcome"] != "imported" and r["why"]:
-                    print(f"{'':<13} {r['why'][:150]}")
+                    print(f"{'':<13} {r['why'].split(': ', 1)[-1][:150]}")
             print(f"{kind:<13} limit {limit / MIB:.0f} MiB", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
