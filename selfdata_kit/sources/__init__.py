@@ -12,7 +12,7 @@ from importlib import import_module
 from importlib.metadata import entry_points
 
 from ..errors import AmbiguousFormatError, UnknownFormatError
-from .base import InputFile, ParseContext, Parsed, RowError, Source
+from .base import InputFile, ParseContext, Parsed, RowError, Source, check_size
 from .text import looks_binary
 
 __all__ = ["InputFile", "ParseContext", "Parsed", "RowError", "Source", "all_sources",
@@ -57,7 +57,8 @@ def all_sources() -> tuple[Source, ...]:
 
 
 def detect_source(inp: InputFile) -> Source:
-    """The one source that recognises `inp`; raises UnknownFormatError / AmbiguousFormatError."""
+    """The one source that recognises `inp`; raises UnknownFormatError / AmbiguousFormatError,
+    or FormatError for a file larger than that source reads (`Source.max_bytes`)."""
     head = inp.head()
     if not head.strip():
         raise UnknownFormatError("the file is empty", file=inp.name,
@@ -65,9 +66,11 @@ def detect_source(inp: InputFile) -> Source:
     from .layout import layout_source  # the user's layouts (--layout, saved) come first
 
     if (by_layout := layout_source(inp)) is not None:
+        check_size(by_layout, inp)
         return by_layout
     claims = [s for s in all_sources() if _safe_detect(s, inp)]
     if len(claims) == 1:
+        check_size(claims[0], inp)  # a file too big for its reader is refused unread
         return claims[0]
     if len(claims) > 1:
         names = " and ".join(f"{s.name} ({s.title})" for s in claims)

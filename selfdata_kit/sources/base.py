@@ -21,6 +21,8 @@ from typing import BinaryIO
 import pandas as pd
 import pyarrow as pa
 
+from ..errors import FormatError
+
 HEAD_BYTES = 4096
 # A trailing run of NUL bytes or spaces at least this long is padding (a pre-allocated,
 # partly written download), not data. Shorter runs are left alone: a UTF-16 file ends in
@@ -28,6 +30,20 @@ HEAD_BYTES = 4096
 MIN_PADDING = 512
 _PAD = b"\x00 "
 _TAIL_CHUNK = 1 << 20
+# The largest file a format reads (its data, padding left out): memory follows the data, and
+# no input may take more than 1 GiB (benchmarks/big_inputs.py measures each kind at its
+# limit). Far above real exports (docs/security.md lists the largest known); a bigger
+# file is refused before it is read, with the limit and how to split it.
+MIB = 1 << 20
+WHOLE_FILE_MAX = 24 * MIB  # a text or an XML tree parsed whole (OFX, QIF, MT940, camt, chats)
+CSV_MAX = 64 * MIB  # a table read by pandas or DuckDB
+JSON_MAX = 48 * MIB  # a JSON document loaded whole
+SPREADSHEET_MAX = 8 * MIB  # an .xlsx (compressed: its sheets hold ten times that)
+# read record by record, only the rows stay in memory (the store's write then takes the most)
+POINTS_MAX = 160 * MIB  # location points (Records.json, Timeline.json), ~4 MB per MiB
+MESSAGES_MAX = 384 * MIB  # an Android backup's calls and SMS, ~2 MB per MiB
+SPLIT_BY_PERIOD = ("export shorter periods (one year per file, say) and import each: rows"
+                   " are matched by their day, so split at a day's boundary")
 
 
 @dataclass(frozen=True)
@@ -194,3 +210,16 @@ class Source:
     # the exporter names files after people (Takeout Voice: "Alice - Received - ....html"):
     # the import log then keeps a hash of the file name, not the name
     private_file_names: bool = False
+    # the largest file it reads (see WHOLE_FILE_MAX) and how to split a bigger one
+    max_bytes: int = WHOLE_FILE_MAX
+    split_hint: str = SPLIT_BY_PERIOD
+
+
+def check_size(source: Source, inp: InputFile) -> None:
+    """Refuse, before reading it, a file larger than its format's limit."""
+    if inp.size > source.max_bytes:
+        raise FormatError(
+            f"the file holds {_mib(inp.size)} of {source.title}: more than the"
+            f" {_mib(source.max_bytes)} this format reads (far more than real exports;"
+            " memory would follow the file)", file=inp.name,
+            hint=f"{source.split_hint}; or check that it is the export itself")

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from ..errors import StoreError, StoreUnusableError
+from . import fold
 from .failures import unusable
 from .forget import PENDING
 from .tables import PERSON_TABLES, migrations
@@ -204,6 +205,7 @@ def _read_every_block(con: duckdb.DuckDBPyConnection, table: str) -> TableCheck:
 def _schema_differences(con: duckdb.DuckDBPyConnection, versions: list[int]) -> list[str]:
     """Tables and columns that differ from what the store's own migrations make."""
     fresh = duckdb.connect()
+    fold.register(fresh)  # migration 005 calls it
     try:
         for version, _, sql in migrations():
             if version in versions:

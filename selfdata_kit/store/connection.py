@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from ..errors import StoreError
-from . import forget, writer
+from . import fold, forget, writer
 from .failures import unusable
 from .permissions import owner_only
 from .person_id import check_person_id
@@ -69,6 +69,7 @@ class Store:
         if new:
             os.chmod(self.path, 0o600)
         con.execute("SET TimeZone = 'UTC'").fetchall()
+        fold.register(con)  # the label fold of content hashes (writer, migration 005)
         return con
 
     def _finish_interrupted_forget(self) -> None:

@@ -7,8 +7,9 @@ two rows. Dimension rows (accounts, meters, contacts) are identified by their na
 
 Free-text columns (a transaction's label) enter the hash folded (`FOLD_SQL`), so that a
 corrected re-export of the same statement (accents restored after a wrong decoding, case or
-spaces changed) names the same rows. Stores made before that are re-hashed by migration
-004_folded_labels.sql, which must stay in step with `stage_sql`.
+spaces changed, full-width letters or ligatures) names the same rows. Stores made before
+that are re-hashed by migrations 004_folded_labels.sql and 005_nfkc_labels.sql; the latest
+must stay in step with `stage_sql`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..errors import StoreError
+from . import fold
 from .tables import TABLES, WRITE_ORDER, TableSpec
 
 if TYPE_CHECKING:
@@ -41,11 +43,15 @@ class ImportCounts:
     rows_rejected: int
 
 
-# A label's identity: NFC, lower case, only letters and digits, and none of U+0080-U+02FF
+# A label's identity: its letters and digits, compatibility-folded (NFKC: full-width "ＣＡＦＥ"
+# and ligatures such as "ﬁ" read as "CAFE", "fi"), in lower case, without U+0080-U+02FF
 # (Latin-1 and Latin Extended: where both accented letters and their mojibake live, so
-# "Café", "CAFE " -> "caf" and "CafÃ©" -> "caf"; Cyrillic, Greek, CJK ... letters are kept).
-FOLD_SQL = ("lower(regexp_replace(nfc_normalize({col}),"
-            " '[^\\p{{L}}\\p{{N}}]|[\\x{{0080}}-\\x{{02FF}}]', '', 'g'))")
+# "Café", "CAFÉ " -> "caf" and "CafÃ©" -> "caf"; Cyrillic, Greek, CJK ... letters are kept).
+# Non-letters go before NFKC too, so that mojibake symbols it would spell out ("™" -> "TM",
+# from the bytes of "Ù" read as Windows-1252) stay out.
+_NOT_KEPT = "'[^\\p{{L}}\\p{{N}}]|[\\x{{0080}}-\\x{{02FF}}]'"
+FOLD_SQL = (f"lower(regexp_replace({fold.NAME}(regexp_replace(nfc_normalize({{col}}),"
+            f" {_NOT_KEPT}, '', 'g')), {_NOT_KEPT}, '', 'g'))")
 
 
 def hashed_value_sql(spec: TableSpec, col: str) -> str:

@@ -92,22 +92,39 @@ def _no_traceback(done: subprocess.CompletedProcess) -> None:
 def test_an_import_that_fills_the_disk_then_the_next_run(
         disk_kind: str, start: str, room_kb: int, sample_store: Path, tmp_path: Path,
         reference: dict[str, int]) -> None:
+    """The finding as reported: a raw IOException traceback, the store file swollen, and the
+    next import failing with a TransactionException traceback. Shown to fail on the code
+    before the store's failure handling (9cda0ab^): its first run prints
+    `_duckdb.TransactionException: ... Could not write file "s.duckdb.wal": No space left on
+    device` (EFBIG: "File too large"), and so does the next."""
     # a tmpfs holds every file; a file size limit applies to each file
     base = sample_store.stat().st_size // 1024 if start == "sample store" else 0
     disk = SmallDisk(tmp_path, disk_kind, base + room_kb if disk_kind == "tmpfs" else room_kb)
     try:
         store = disk.folder / "s.duckdb"
+        roomy = tmp_path / "roomy.duckdb"  # the same import where space is plenty
         if start == "sample store":
             copy_store(sample_store, store)
-        args = ("import", *EXPORTS, "--person", "b", "--store", str(store))
-        full = disk.selfdata(*args)
+            copy_store(sample_store, roomy)
+        args = ("import", *EXPORTS, "--person", "b", "--store")
+        full = disk.selfdata(*args, str(store))
         _no_traceback(full)
         assert full.returncode == 1 and f"{store}: {FULL}" in full.stderr
         assert "hint: free some space on the disk" in full.stderr
         assert LOCK_HINT not in full.stderr
+        swollen = store.stat().st_size, _size(store)
+
+        # the next run on the still full disk: the same message, and the file does not
+        # swell further (the failed import's blocks are free blocks, reused; the log keeps
+        # a record of the failed attempt, a kilobyte)
+        still = disk.selfdata(*args, str(store))
+        _no_traceback(still)
+        assert still.returncode == 1 and f"{store}: {FULL}" in still.stderr
+        assert store.stat().st_size == swollen[0]
+        assert _size(store) - swollen[1] < 16 * 1024
 
         disk.free()
-        again = disk.selfdata(*args)
+        again = disk.selfdata(*args, str(store))
         _no_traceback(again)
         assert again.returncode == 0, again.stderr
         check = disk.selfdata("check", "--store", str(store), "--json")
@@ -121,8 +138,52 @@ def test_an_import_that_fills_the_disk_then_the_next_run(
             counts = {t: n - before[t] for t, n in counts.items()}
         assert counts == {t: n for t, n in reference.items() if t != "imports"}
         assert b_only == reference["transactions"]
+        # and no swelling stays: the file is the size of the same import on a roomy disk
+        # (one 256 KB block of slack)
+        assert subprocess.run([sys.executable, "-m", "selfdata_kit.cli", *args, str(roomy)],
+                              cwd=ROOT, capture_output=True).returncode == 0
+        assert _size(store) <= _size(roomy) + 256 * 1024
     finally:
         disk.close()
+
+
+def test_a_large_file_that_fills_the_disk(disk_kind: str, tmp_path: Path) -> None:
+    """A file of more than one row group (122,880 rows) is written into the store file itself
+    during the import, not only into its log: the code before said `_duckdb.IOException: IO
+    Error: Could not write file "s.duckdb": No space left on device` and left the blocks
+    written. Now: the message; the next run on the full disk the same; after freeing space
+    every row once, and the file no larger than the same import on a roomy disk."""
+    big = tmp_path / "big.csv"
+    rows = 200_000
+    big.write_text("Date;Libellé;Montant;Devise\n" + "".join(
+        f"{1 + i % 28:02d}/{1 + i // 28 % 12:02d}/{2000 + i // 336};CB MAGASIN {i};"
+        f"-{i % 997},{i % 100:02d};EUR\n" for i in range(rows)), encoding="utf-8")
+    disk = SmallDisk(tmp_path, disk_kind, 3000)
+    try:
+        store, roomy = disk.folder / "s.duckdb", tmp_path / "roomy.duckdb"
+        args = ("import", str(big), "--person", "b", "--store")
+        for _ in range(2):
+            full = disk.selfdata(*args, str(store))
+            _no_traceback(full)
+            assert full.returncode == 1 and f"{store}: {FULL}" in full.stderr
+        disk.free()
+        again = disk.selfdata(*args, str(store))
+        assert again.returncode == 0, again.stderr
+        with open_store(store, read_only=True) as s:
+            assert s.run("SELECT count(*) FROM transactions") == [(rows,)]
+        check = disk.selfdata("check", "--store", str(store), "--json")
+        assert json.loads(check.stdout)["verdict"] == "healthy", check.stdout
+        assert subprocess.run([sys.executable, "-m", "selfdata_kit.cli", *args, str(roomy)],
+                              cwd=ROOT, capture_output=True).returncode == 0
+        assert _size(store) <= _size(roomy) + 256 * 1024
+    finally:
+        disk.close()
+
+
+def _size(store: Path) -> int:
+    """The store and its write-ahead log."""
+    wal = store.with_name(store.name + ".wal")
+    return store.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
 
 
 def test_reading_works_on_a_full_disk_and_an_export_names_itself(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..base import InputFile, ParseContext, Parsed, RowError, Source
+from ..base import CSV_MAX, InputFile, ParseContext, Parsed, RowError, Source
 from .neobank_csv import amount, header, iso_date, rows
 
 # version -> (date, value date, name, reference, category, account name) column names
@@ -78,4 +78,5 @@ SOURCE = Source(
     detect=detect,
     parse=parse,
     extensions=(".csv",),
+    max_bytes=CSV_MAX,
 )

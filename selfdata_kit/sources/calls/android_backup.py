@@ -24,7 +24,7 @@ from lxml import etree
 
 from ...enrich.contacts import ContactBook
 from ...errors import FormatError
-from ..base import InputFile, ParseContext, Parsed, RowError, Source
+from ..base import MESSAGES_MAX, InputFile, ParseContext, Parsed, RowError, Source
 from ..xmlsafe import (
     clear_error_log,
     local,
@@ -183,4 +183,7 @@ SOURCE = Source(
     detect=detect,
     parse=parse,
     extensions=(".xml",),
+    max_bytes=MESSAGES_MAX,
+    split_hint=("back up shorter periods, or without MMS attachments (SMS Backup & Restore"
+                " lets you choose both), and import each"),
 )

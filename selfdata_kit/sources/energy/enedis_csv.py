@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import FormatError
-from ..base import InputFile, ParseContext, Parsed, RowError, Source
+from ..base import CSV_MAX, InputFile, ParseContext, Parsed, RowError, Source
 from ..text import head_text, read_text
 from .enedis_common import (
     interval_uid,
@@ -156,4 +156,5 @@ SOURCE = Source(
     detect=detect,
     parse=parse,
     extensions=(".csv",),
+    max_bytes=CSV_MAX,
 )

@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from ...errors import FormatError
-from ..base import InputFile, ParseContext, Parsed, RowError, Source
+from ..base import JSON_MAX, InputFile, ParseContext, Parsed, RowError, Source
 from ._json import KeyLines, load_json, looks_like_json
 from .enedis_common import interval_uid
 
@@ -182,4 +182,5 @@ SOURCE = Source(
     detect=detect,
     parse=parse,
     extensions=(".json",),
+    max_bytes=JSON_MAX,
 )

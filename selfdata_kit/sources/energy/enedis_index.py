@@ -20,7 +20,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...errors import FormatError
-from ..base import InputFile, ParseContext, Parsed, RowError, Source
+from ..base import CSV_MAX, InputFile, ParseContext, Parsed, RowError, Source
 from ..text import head_text, read_text
 from .enedis_common import (
     Table,
@@ -103,4 +103,5 @@ SOURCE = Source(
     detect=detect,
     parse=parse,
     extensions=(".csv",),
+    max_bytes=CSV_MAX,
 )

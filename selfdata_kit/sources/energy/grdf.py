@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from ...errors import FormatError
-from ..base import InputFile, ParseContext, Parsed, RowError, Source
+from ..base import JSON_MAX, InputFile, ParseContext, Parsed, RowError, Source
 from ._json import KeyLines, load_json, looks_like_json
 
 TZ = ZoneInfo("Europe/Paris")
@@ -146,4 +146,5 @@ SOURCE = Source(
     detect=detect,
     parse=parse,
     extensions=(".json",),
+    max_bytes=JSON_MAX,
 )

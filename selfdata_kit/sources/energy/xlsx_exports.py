@@ -25,7 +25,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from ...errors import FormatError, UnknownFormatError
-from ..base import InputFile, ParseContext, Parsed, RowError, Source
+from ..base import SPREADSHEET_MAX, InputFile, ParseContext, Parsed, RowError, Source
 from . import enedis_csv, enedis_daily, enedis_index, grdf
 from .enedis_common import norm
 from .xlsx_sheet import is_xlsx, sheet_rows
@@ -164,4 +164,5 @@ SOURCE = Source(
     detect=detect,
     parse=parse,
     extensions=(".xlsx",),
+    max_bytes=SPREADSHEET_MAX,
 )

@@ -18,7 +18,7 @@ import io
 import re
 
 from ...errors import FormatError
-from ..base import InputFile, ParseContext, Parsed, RowError, Source
+from ..base import CSV_MAX, InputFile, ParseContext, Parsed, RowError, Source
 from ..text import head_text, read_text
 from .common import clean, media_parsed, split_series, utc
 
@@ -69,4 +69,5 @@ SOURCE = Source(
     detect=detect,
     parse=parse,
     extensions=(".csv",),
+    max_bytes=CSV_MAX,
 )

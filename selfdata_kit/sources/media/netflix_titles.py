@@ -18,7 +18,7 @@ import re
 import pandas as pd
 
 from ...errors import FormatError
-from ..base import InputFile, ParseContext, Parsed, RowError, Source
+from ..base import CSV_MAX, InputFile, ParseContext, Parsed, RowError, Source
 from ..date_order import day_first, full_year
 from ..text import head_text, read_text
 from .common import clean, media_parsed, split_series
@@ -74,4 +74,5 @@ SOURCE = Source(
     detect=detect,
     parse=parse,
     extensions=(".csv",),
+    max_bytes=CSV_MAX,
 )

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..base import InputFile, ParseContext, Parsed, Source
+from ..base import JSON_MAX, InputFile, ParseContext, Parsed, Source
 from ..energy._json import looks_like_json
 from .common import clean, parse_json_items, utc
 
@@ -68,4 +68,5 @@ SOURCE = Source(
     detect=detect,
     parse=parse,
     extensions=(".json",),
+    max_bytes=JSON_MAX,
 )

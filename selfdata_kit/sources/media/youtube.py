@@ -20,7 +20,7 @@ duration: `duration_s` is None. Titles are read in English and French ("Watched 
 
 from __future__ import annotations
 
-from ..base import InputFile, ParseContext, Parsed, Source
+from ..base import JSON_MAX, InputFile, ParseContext, Parsed, Source
 from ..energy._json import looks_like_json
 from .common import clean, parse_json_items, utc
 
@@ -81,4 +81,5 @@ SOURCE = Source(
     detect=detect,
     parse=parse,
     extensions=(".json",),
+    max_bytes=JSON_MAX,
 )

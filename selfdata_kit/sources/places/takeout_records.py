@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from ..base import InputFile, ParseContext, Parsed, Source
+from ..base import POINTS_MAX, InputFile, ParseContext, Parsed, Source
 from ..text import head_text
 from ._common import Collector, e7_pair
 from ._jsonstream import iter_list
@@ -55,4 +55,8 @@ SOURCE = Source(
     detect=detect,
     parse=parse,
     extensions=(".json",),
+    max_bytes=POINTS_MAX,
+    split_hint=("split it by year, e.g. `jq '{locations: [.locations[] | select(.timestamp"
+                " | startswith(\"2019\"))]}' Records.json > Records-2019.json`, and import"
+                " each part"),
 )

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from ..base import InputFile, ParseContext, Parsed, Source
+from ..base import JSON_MAX, InputFile, ParseContext, Parsed, Source
 from ..text import head_text
 from ._common import Collector, code, e7_pair
 from ._jsonstream import iter_list
@@ -83,4 +83,5 @@ SOURCE = Source(
     detect=detect,
     parse=parse,
     extensions=(".json",),
+    max_bytes=JSON_MAX,
 )

@@ -23,7 +23,7 @@ import re
 
 import pandas as pd
 
-from ..base import InputFile, ParseContext, Parsed, Source
+from ..base import POINTS_MAX, InputFile, ParseContext, Parsed, Source
 from ..text import head_text
 from ._common import Collector, code, latlng
 from ._jsonstream import iter_list
@@ -90,4 +90,5 @@ SOURCE = Source(
     detect=detect,
     parse=parse,
     extensions=(".json",),
+    max_bytes=POINTS_MAX,
 )

@@ -29,7 +29,7 @@ import re
 
 import pyarrow as pa
 
-from ...base import InputFile, ParseContext, Parsed, Source
+from ...base import CSV_MAX, InputFile, ParseContext, Parsed, Source
 from ...text import decode, head_text
 from .blocks import find_blocks, read_rows
 from .layout import HEADER_SEARCH_LINES, find_header, is_dated_row
@@ -114,4 +114,5 @@ SOURCE = Source(
     detect=detect,
     parse=parse,
     extensions=(".csv", ".txt"),
+    max_bytes=CSV_MAX,
 )
