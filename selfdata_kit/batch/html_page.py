@@ -5,6 +5,7 @@ and MathJax from a CDN; the `basic` template, wrapped here, links nothing)."""
 from __future__ import annotations
 
 import html
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -31,10 +32,18 @@ def page(title: str, body: str, lang: str) -> str:
             f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 
-def notebook_to_html(ipynb: Path, title: str, lang: str) -> str:
+def notebook_to_html(ipynb: Path | nbformat.NotebookNode, title: str, lang: str) -> str:
+    """`ipynb`: the executed notebook's file, or the notebook itself (already read)."""
+    nb = ipynb if isinstance(ipynb, nbformat.NotebookNode) else nbformat.read(ipynb, as_version=4)
+    body, _ = _exporter().from_notebook_node(nb)
+    return page(title, body, lang)
+
+
+@cache
+def _exporter() -> HTMLExporter:
+    """Built once per process (its templates loaded once): ~0.1 s each time otherwise."""
     exporter = HTMLExporter(template_name="basic")
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
-    return page(title, body, lang)
+    return exporter

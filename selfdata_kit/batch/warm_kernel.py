@@ -1,9 +1,16 @@
 """One Jupyter kernel kept warm per worker process, and the papermill engine that uses it.
 
 Starting a kernel and importing pandas / altair / duckdb costs seconds per notebook; a warm
-kernel pays it once per worker. Between notebooks the user namespace is reset (`%reset -f`)
-and each report re-opens its store, so no state carries from one report to the next except
-imported modules and caches of constants (the Vega bundle).
+kernel pays it once per worker. Before each notebook the engine resets the user namespace
+(`%reset -f`) over the notebook's own connection (no extra round trip), and each report
+re-opens its store, so no state carries from one report to the next except imported modules
+and caches of constants (the Vega bundle).
+
+Measured (benchmarks/README.md): `%reset -f` ends with a full `gc.collect()`, which walked
+every object of pandas / altair / jsonschema, ~0.8 s per notebook on a loaded machine. So
+what survives a reset (modules, caches) is frozen (`gc.freeze()`): the next collection only
+walks what the last notebook made. Garbage is still collected the same way; frozen objects
+are the long-lived ones, which would never be garbage anyway.
 """
 
 from __future__ import annotations
@@ -20,7 +27,11 @@ from papermill.utils import merge_kwargs, remove_args
 ENGINE = "selfdata-warm"
 PRELOAD = ("import selfdata_kit.reports.notebook, selfdata_kit.charts.render as _r\n"
            "_r.vega_bundle()\n"
-           "del _r")
+           "del _r\n"
+           "__import__('gc').collect(); __import__('gc').freeze()")
+# the user namespace as a fresh kernel has it; what survives is frozen (see above)
+RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
+         "__import__('gc').freeze()")
 log = logging.getLogger(__name__)
 _km: KernelManager | None = None
 
@@ -44,8 +55,9 @@ def stop() -> None:
 
 
 def reset_namespace() -> None:
+    """Reset now (the engine does it itself before each notebook)."""
     start()
-    _run("get_ipython().run_line_magic('reset', '-f')")
+    _run(RESET)
 
 
 def _run(code: str) -> None:
@@ -54,7 +66,8 @@ def _run(code: str) -> None:
     kc.start_channels()
     try:
         kc.wait_for_ready(timeout=120)
-        reply = kc.execute_interactive(code, timeout=300, output_hook=lambda msg: None)
+        reply = kc.execute_interactive(code, timeout=300, output_hook=lambda msg: None,
+                                       store_history=False)
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"warm kernel: {reply['content'].get('ename')}")
     finally:
@@ -74,12 +87,23 @@ class WarmEngine(NBClientEngine):
             safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
             startup_timeout=start_timeout, kernel_name=kernel_name, log=log,
             log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
-        client = PapermillNotebookClient(nb_man, km=start(kernel_name), **final_kwargs)
+        client = _ResettingClient(nb_man, km=start(kernel_name), **final_kwargs)
         try:
             return client.execute()
         finally:
             if client.kc is not None:
                 client.kc.stop_channels()
+
+
+class _ResettingClient(PapermillNotebookClient):
+    """Resets the namespace on the channels it opened for the notebook, before its cells."""
+
+    def papermill_execute_cells(self) -> None:
+        msg_id = self.kc.execute(RESET, silent=True, store_history=False)
+        reply = self.wait_for_reply(msg_id)
+        if reply is None or reply["content"]["status"] != "ok":
+            raise RuntimeError("warm kernel: the namespace reset failed")
+        super().papermill_execute_cells()
 
 
 papermill_engines.register(ENGINE, WarmEngine)
