@@ -19,6 +19,7 @@ import logging
 import tempfile
 from pathlib import Path
 
+from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
@@ -34,11 +35,13 @@ RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
          "__import__('gc').freeze()")
 log = logging.getLogger(__name__)
 _km: KernelManager | None = None
+_kc: BlockingKernelClient | None = None
 
 
 def start(kernel_name: str = "python3") -> KernelManager:
     global _km
     if _km is None or not _km.is_alive():
+        _close_client()  # a client of a dead kernel
         # unix sockets in a private folder: no TCP port, and two workers never share a path
         sockets = Path(tempfile.mkdtemp(prefix="selfdata-kernel-")) / "kernel"
         _km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(sockets))
@@ -47,8 +50,36 @@ def start(kernel_name: str = "python3") -> KernelManager:
     return _km
 
 
+def client() -> BlockingKernelClient:
+    """This worker's one client of its kernel, shared by every notebook: opening one costs a
+    readiness handshake (~0.2 s, a wait on the iopub subscription) each time otherwise.
+    Notebooks run one after the other, and nbclient keeps to the replies of its own
+    requests, so sharing the channels is safe."""
+    global _kc
+    start()
+    if _kc is None:
+        assert _km is not None
+        _kc = _km.client()
+        _kc.start_channels()
+        try:
+            _kc.wait_for_ready(timeout=120)
+        except Exception:
+            _close_client()
+            raise
+        _kc.allow_stdin = False
+    return _kc
+
+
+def _close_client() -> None:
+    global _kc
+    if _kc is not None:
+        _kc.stop_channels()
+        _kc = None
+
+
 def stop() -> None:
     global _km
+    _close_client()
     if _km is not None:
         _km.shutdown_kernel(now=True)
         _km = None
@@ -61,17 +92,10 @@ def reset_namespace() -> None:
 
 
 def _run(code: str) -> None:
-    assert _km is not None
-    kc = _km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=120)
-        reply = kc.execute_interactive(code, timeout=300, output_hook=lambda msg: None,
-                                       store_history=False)
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"warm kernel: {reply['content'].get('ename')}")
-    finally:
-        kc.stop_channels()
+    reply = client().execute_interactive(code, timeout=300, output_hook=lambda msg: None,
+                                         store_history=False)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"warm kernel: {reply['content'].get('ename')}")
 
 
 class WarmEngine(NBClientEngine):
@@ -87,12 +111,9 @@ class WarmEngine(NBClientEngine):
             safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
             startup_timeout=start_timeout, kernel_name=kernel_name, log=log,
             log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
-        client = _ResettingClient(nb_man, km=start(kernel_name), **final_kwargs)
-        try:
-            return client.execute()
-        finally:
-            if client.kc is not None:
-                client.kc.stop_channels()
+        notebook_client = _ResettingClient(nb_man, km=start(kernel_name), **final_kwargs)
+        notebook_client.kc = client()  # kept open for the next notebook (nbclient: not ours)
+        return notebook_client.execute()
 
 
 class _ResettingClient(PapermillNotebookClient):
