@@ -144,7 +144,6 @@ def open_report(store: str | Path | None, person: str, start: date | str | None 
     """Open the store read-only (None: $SELFDATA_STORE, else ./selfdata.duckdb), set up
     offline charts (the Vega bundle once), and return the report for one person and topic."""
     con = report_connection(store)
-    _frames.clear()  # the previous report's rows (a kernel reused for many reports)
     setup_rendering(lang)
     return Report(con, make_scope(con, person, start, end), lang, screen_safe, topic(topic_name))
 
@@ -186,16 +185,21 @@ def _escaped(markup: str) -> str:
     return f"{markup[:-1]}\\." if markup.endswith(".") else "\\" + markup  # www\. or \x
 
 
-# An analysis's frame per (analysis, connection, scope), for the report being run: the key
-# figures and a section that show the same rows (fun facts' cursors and badges, energy's
-# costs) compute them once. Cleared by `open_report`, so nothing outlives one report.
-_frames: dict[tuple[object, int, Scope], pd.DataFrame] = {}
+# An analysis's frame per (analysis, scope), for the connection of the report being run: the
+# key figures and a section that show the same rows (fun facts' cursors and badges, energy's
+# costs) compute them once. Another connection (the next report, a kernel reused for many)
+# starts afresh; the connection is held, not its id, which a new connection could reuse.
+_frames: dict[tuple[object, Scope], pd.DataFrame] = {}
+_frames_con: list[duckdb.DuckDBPyConnection] = []
 
 
 def once(analysis: Callable[[duckdb.DuckDBPyConnection, Scope], pd.DataFrame],
          con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """`analysis(con, scope)`, computed once per report; each caller gets its own copy."""
-    key = (analysis, id(con), scope)
+    if not _frames_con or _frames_con[0] is not con:
+        _frames.clear()
+        _frames_con[:] = [con]
+    key = (analysis, scope)
     if key not in _frames:
         _frames[key] = analysis(con, scope)
     return _frames[key].copy()
