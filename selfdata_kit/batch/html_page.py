@@ -9,9 +9,15 @@ by relative path (`bundle` is then that path, e.g. `../_assets/vega-bundle-<hash
 from __future__ import annotations
 
 import html
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..charts.render import link_bundle
+
+if TYPE_CHECKING:
+    from nbconvert import HTMLExporter
+    from nbformat import NotebookNode
 
 INLINE = "inline"
 
@@ -36,15 +42,25 @@ def page(title: str, body: str, lang: str) -> str:
             f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 
-def notebook_to_html(ipynb: Path, title: str, lang: str, bundle: str = INLINE) -> str:
+def notebook_to_html(ipynb: Path | NotebookNode, title: str, lang: str,
+                     bundle: str = INLINE) -> str:
+    """`ipynb`: the executed notebook's file, or the notebook itself (already read)."""
     import nbformat  # here: seconds of imports that a rerun with nothing to render skips
+
+    nb = ipynb if isinstance(ipynb, nbformat.NotebookNode) else nbformat.read(ipynb, as_version=4)
+    body, _ = _exporter().from_notebook_node(nb)
+    if bundle != INLINE:
+        body = link_bundle(body, bundle)
+    return page(title, body, lang)
+
+
+@cache
+def _exporter() -> HTMLExporter:
+    """Built once per process (its templates loaded once): ~0.1 s each time otherwise."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="basic")
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
-    if bundle != INLINE:
-        body = link_bundle(body, bundle)
-    return page(title, body, lang)
+    return exporter

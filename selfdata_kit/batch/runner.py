@@ -19,8 +19,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import cache
 from multiprocessing import get_context, util
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..enrich import category_rules
@@ -31,6 +33,10 @@ from ..store import check_person_id, owner_only
 from ..store.person_id import ALLOWED
 from .digest import data_digest, table_digests
 from .html_page import INLINE, notebook_to_html
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+    from nbformat.sign import NotebookNotary
 
 log = logging.getLogger(__name__)
 PACKAGE = Path(__file__).resolve().parents[1]  # selfdata_kit/, wherever it is installed
@@ -153,20 +159,21 @@ def _run_one(job: Job) -> Result:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from .warm_kernel import ENGINE, reset_namespace
+    from .warm_kernel import ENGINE
 
     started = time.perf_counter()
     Path(job.out).mkdir(parents=True, exist_ok=True)
     ipynb = job.stem.with_suffix(".ipynb")
     _fingerprint_file(job).unlink(missing_ok=True)
     try:
-        reset_namespace()
+        # the engine resets the warm kernel's namespace first; papermill writes the notebook
+        # once at the end, not after every cell (each write was the whole ~1 MB notebook)
         papermill.execute_notebook(
             str(Path(job.notebooks) / f"{job.report}.ipynb"), str(ipynb),
             parameters={"store": job.store, "person": job.person, "lang": job.lang,
                         "screen_safe": job.screen_safe},
             engine_name=ENGINE, kernel_name="python3", progress_bar=False,
-            cwd=job.notebooks, log_output=False)
+            cwd=job.notebooks, log_output=False, request_save_on_cell_execute=False)
     except PapermillExecutionError as e:
         _make_deterministic(ipynb)
         return Result(job.person, job.report, "failed", time.perf_counter() - started,
@@ -174,18 +181,22 @@ def _run_one(job: Job) -> Result:
     except Exception as e:  # kernel died, notebook missing...: reported, the batch goes on
         return Result(job.person, job.report, "failed", time.perf_counter() - started,
                       f"{type(e).__name__}: {e}"[:300])
-    _make_deterministic(ipynb)
+    nb = _make_deterministic(ipynb)
     title = f"{job.report.replace('_', ' ').title()} · {job.person}"
     job.stem.with_suffix(".html").write_text(
-        notebook_to_html(ipynb, title, job.lang, job.bundle), encoding="utf-8")
+        notebook_to_html(nb, title, job.lang, job.bundle), encoding="utf-8")
     _fingerprint_file(job).write_text(job.fingerprint)
     return Result(job.person, job.report, "done", time.perf_counter() - started)
 
 
-def _make_deterministic(ipynb: Path) -> None:
-    """Strip run timings and renumber executions: the same inputs give the same bytes."""
+def _make_deterministic(ipynb: Path) -> NotebookNode | None:
+    """Strip run timings and renumber executions: the same inputs give the same bytes.
+    Returns the notebook as written (signed), for the HTML export to use without reading
+    the file again."""
+    import nbformat
+
     if not ipynb.exists():
-        return
+        return None
     nb = json.loads(ipynb.read_text(encoding="utf-8"))
     for key in ("start_time", "end_time", "duration"):
         nb.get("metadata", {}).get("papermill", {}).pop(key, None)
@@ -203,22 +214,29 @@ def _make_deterministic(ipynb: Path) -> None:
             for output in cell.get("outputs", []):
                 if "execution_count" in output:
                     output["execution_count"] = count
-    ipynb.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                     encoding="utf-8")
-    _trust(ipynb)
+    text = json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    ipynb.write_text(text, encoding="utf-8")
+    node = nbformat.reads(text, as_version=4)  # as Jupyter will read it (joined lines)
+    _trust(node)
+    return node
 
 
-def _trust(ipynb: Path) -> None:
+def _trust(nb: NotebookNode) -> None:
     """Sign the executed notebook as the user's own (Jupyter's notary keeps the signature in
     the user's Jupyter data folder, not in the file): JupyterLab then runs the chart scripts
     when the notebook is opened later; an untrusted notebook would show blank charts."""
-    import nbformat
+    try:
+        _notary().sign(nb)
+    except Exception:  # no writable Jupyter data folder: the HTML page still works
+        log.debug("could not sign a notebook", exc_info=True)
+
+
+@cache
+def _notary() -> NotebookNotary:
+    """One per worker: it opens the user's signature database and secret once."""
     from nbformat.sign import NotebookNotary
 
-    try:
-        NotebookNotary().sign(nbformat.read(ipynb, as_version=4))
-    except Exception:  # no writable Jupyter data folder: the HTML page still works
-        log.debug("could not sign %s", ipynb, exc_info=True)
+    return NotebookNotary()
 
 
 # --- many notebooks ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ..analysis import energy_offers as o
 from ..analysis.scope import Scope
 from ..charts import energy as c
 from ..i18n import fmt_money, fmt_number, t
-from .notebook import Section, Topic
+from .notebook import Section, Topic, once
 
 SECTIONS = {
     "daily_kwh": Section(a.daily_kwh, c.daily_kwh),
@@ -44,7 +44,7 @@ def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope, lang: str,
         percent = "\u202f%" if lang == "fr" else "%"  # French: a narrow space before %
         rows.append((f("heating_share"),
                      fmt_number(100 * heating_kwh / total, lang) + percent))
-    for y in a.yearly(a.co2_and_cost(con, scope)).itertuples():
+    for y in a.yearly(once(a.co2_and_cost, con, scope)).itertuples():
         rows += [(f("co2", year=y.year), f("co2_value", kg=fmt_number(y.kg_co2e, lang))),
                  (f("cost", year=y.year), fmt_money(y.cost_eur, lang, 0))]
     price = a.price_of("electricity")

@@ -14,7 +14,7 @@ from ..analysis.fun_facts.month import month_in_numbers
 from ..analysis.scope import Scope
 from ..charts import fun_facts as charts
 from ..i18n import fmt_number, t
-from .notebook import Section, Topic
+from .notebook import Section, Topic, once
 
 
 def strongest(frame: pd.DataFrame, n: int = 2) -> pd.DataFrame:
@@ -28,7 +28,7 @@ def strongest(frame: pd.DataFrame, n: int = 2) -> pd.DataFrame:
 
 def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope, lang: str,
                 screen_safe: bool = False) -> list[tuple[str, str]]:
-    cur, bad = ff.cursors(con, scope), ff.badges(con, scope)
+    cur, bad = once(ff.cursors, con, scope), once(ff.badges, con, scope)  # shown again below
     rows = []
     for key, (_, r) in zip(("key.extreme", "key.second"), strongest(cur).iterrows(),
                            strict=False):

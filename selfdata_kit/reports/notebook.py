@@ -101,7 +101,7 @@ class Report:
     def frame(self, name: str) -> pd.DataFrame:
         """The rows behind a section (screen-safe mode: masked, places coarsened)."""
         section = self.topic.sections[name]
-        frame = section.analysis(self.con, self.scope)
+        frame = once(section.analysis, self.con, self.scope)
         return policy.apply(frame, section.sensitive, self.lang) if self.screen_safe else frame
 
     def show(self, name: str) -> None:
@@ -116,7 +116,7 @@ class Report:
             display_markdown(f"{head}\n\n{t('common.no_data_chart', self.lang)}")
             return
         display_markdown(head)
-        display_object(section.chart(frame, self.lang))
+        display_chart(section.chart(frame, self.lang), (self.topic.name, name))
         colon = "\u00a0:" if self.lang == "fr" else ":"  # French puts a space before ':'
         display_markdown(f"*{t('common.how_to_read', self.lang)}{colon}*"
                           f" {self.text(name + '.how_to_read')}")
@@ -183,6 +183,44 @@ def md_escape(text: str) -> str:
 
 def _escaped(markup: str) -> str:
     return f"{markup[:-1]}\\." if markup.endswith(".") else "\\" + markup  # www\. or \x
+
+
+# An analysis's frame per (analysis, scope), for the connection of the report being run: the
+# key figures and a section that show the same rows (fun facts' cursors and badges, energy's
+# costs) compute them once. Another connection (the next report, a kernel reused for many)
+# starts afresh; the connection is held, not its id, which a new connection could reuse.
+_frames: dict[tuple[object, Scope], pd.DataFrame] = {}
+_frames_con: list[duckdb.DuckDBPyConnection] = []
+
+
+def once(analysis: Callable[[duckdb.DuckDBPyConnection, Scope], pd.DataFrame],
+         con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """`analysis(con, scope)`, computed once per report; each caller gets its own copy."""
+    if not _frames_con or _frames_con[0] is not con:
+        _frames.clear()
+        _frames_con[:] = [con]
+    key = (analysis, scope)
+    if key not in _frames:
+        _frames[key] = analysis(con, scope)
+    return _frames[key].copy()
+
+
+# Altair validates a chart's whole spec against the Vega-Lite JSON schema on every display,
+# ~15% of a report's kernel time (benchmarks/README.md). A section's chart has the same
+# shape for every person (its builder's code), so it is validated the first time it is
+# drawn in this kernel only; the data it carries is not what the schema checks.
+_validated: set[tuple[str, str]] = set()
+
+
+def display_chart(chart: alt.TopLevelMixin, section: tuple[str, str]) -> None:
+    """What `display(chart)` shows (the active renderer's HTML, Altair's plain-text repr),
+    the schema validation done once per section and kernel."""
+    from IPython.display import display
+
+    validate = section not in _validated
+    spec = chart.to_dict(context={"pre_transform": False}, validate=validate)
+    _validated.add(section)
+    display({**alt.renderers.get()(spec), "text/plain": repr(chart)}, raw=True)
 
 
 def display_object(obj: object) -> None:

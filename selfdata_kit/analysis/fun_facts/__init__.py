@@ -64,10 +64,12 @@ def _person_scope(con: duckdb.DuckDBPyConnection, scope: Scope, person: str) -> 
 def cohort_values(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: dict[str, Any]
                   ) -> dict[str, dict[str, float]]:
     """{cursor: {person: raw metric}} over every person of the store with the data, for the
-    scope's period. Cached until the store gets a new import (one pass per store and period)."""
+    scope's period. Cached until the store changes (one pass per store and period): keyed by
+    the store's file, not the connection, so that a batch worker's kernel, which opens the
+    store again for each report, does not redo the whole cohort for every person."""
     stamp = con.execute("SELECT count(*), coalesce(max(import_id), 0) FROM imports").fetchall()
     persons = [r[0] for r in con.execute("SELECT person_id FROM persons ORDER BY 1").fetchall()]
-    key = (id(con), tuple(stamp[0]), tuple(persons), scope.start, scope.end, repr(cfg))
+    key = (_store_file(con), tuple(stamp[0]), tuple(persons), scope.start, scope.end, repr(cfg))
     if key not in _cohort_cache:
         out: dict[str, dict[str, float]] = {name: {} for name in CURSORS}
         for person in persons:
@@ -80,6 +82,18 @@ def cohort_values(con: duckdb.DuckDBPyConnection, scope: Scope, cfg: dict[str, A
         _cohort_cache.clear()  # one store and period at a time is all a notebook needs
         _cohort_cache[key] = out
     return _cohort_cache[key]
+
+
+def _store_file(con: duckdb.DuckDBPyConnection) -> object:
+    """The store's file and its last change, write-ahead log included (any write moves
+    one of them); the connection itself for an in-memory database."""
+    path = con.execute("SELECT path FROM duckdb_databases() "
+                       "WHERE database_name = current_database()").fetchall()[0][0]
+    if not path:
+        return id(con)
+    files = (Path(path), Path(f"{path}.wal"))
+    return (str(files[0].resolve()),
+            *((f.stat().st_mtime_ns, f.stat().st_size) if f.exists() else None for f in files))
 
 
 def cursors(con: duckdb.DuckDBPyConnection, scope: Scope, k: int | None = None,
