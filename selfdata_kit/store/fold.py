@@ -22,5 +22,12 @@ def _nfkc(values: pa.Array) -> pa.Array:
 
 def register(con: duckdb.DuckDBPyConnection) -> None:
     """Make `nfkc_normalize(VARCHAR) -> VARCHAR` callable on `con` (vectorised, via Arrow)."""
-    con.create_function(NAME, _nfkc, [duckdb.sqltype("VARCHAR")],
-                        duckdb.sqltype("VARCHAR"), type="arrow", side_effects=False)
+    try:
+        con.create_function(NAME, _nfkc, [duckdb.sqltype("VARCHAR")],
+                            duckdb.sqltype("VARCHAR"), type="arrow", side_effects=False)
+    except duckdb.CatalogException:
+        # a second connection to the same file in this process (a batch worker's kernel
+        # reopening the store) shares the database's catalog: the function is already there
+        if not con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = ?",
+                           [NAME]).fetchone()[0]:
+            raise

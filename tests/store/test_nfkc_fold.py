@@ -134,3 +134,20 @@ def test_without_the_migration_the_old_store_would_duplicate(tmp_path):
 def store(tmp_path):
     with open_store(tmp_path / "s.duckdb") as s:
         yield s
+
+
+def test_two_connections_to_one_file_in_one_process_both_fold(tmp_path):
+    """A batch worker's kernel reopens the store its process already has open: the second
+    registration finds the function in the shared catalog instead of failing."""
+    import duckdb
+
+    from selfdata_kit.store import fold
+
+    path = str(tmp_path / "s.duckdb")
+    first = duckdb.connect(path)
+    fold.register(first)
+    second = duckdb.connect(path)
+    fold.register(second)
+    first.close()
+    assert second.execute("SELECT nfkc_normalize('ＣＡＲＴＥ ﬁ')").fetchone()[0] == "CARTE fi"
+    second.close()
