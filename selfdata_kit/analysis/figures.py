@@ -9,14 +9,20 @@ from datetime import date
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from . import calls, energy, energy_offers, fun_facts, media, spending
-from .scope import Scope, make_scope
+from .scope import Group, Scope, make_scope
 
 
 def energy_figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
     """The energy report's figures and its decisions (off-peak share, offers, power)."""
     return {**energy.figures(con, scope), **energy_offers.decisions(con, scope)}
+
+
+def energy_cohort_figures(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame:
+    """`energy_figures` for every person of the group: the report's numbers and its decisions'."""
+    return energy.cohort_figures(con, group)
 
 
 # report name -> (con, scope) -> its figures as plain JSON types
@@ -26,6 +32,17 @@ FIGURES: dict[str, Callable[[duckdb.DuckDBPyConnection, Scope], dict[str, Any]]]
     "energy": energy_figures,
     "fun_facts": fun_facts.figures,
     "media": media.figures,
+}
+
+# report name -> (con, group) -> the same figures for every person of the group at once: one
+# row per person of the group in the store (`person_id`), one float column per numeric figure,
+# named as `cohort._flatten` names the keys of `figures()` without the report's prefix
+# ("totals_by_category.groceries", "savings_rate"). The report's `figures()` runs the same
+# SQL over `Group.of(scope)`, so a person's summary and the cohort agree by construction.
+COHORT_FIGURES: dict[str, Callable[[duckdb.DuckDBPyConnection, Group], pd.DataFrame]] = {
+    "calls": calls.cohort_figures,
+    "energy": energy_cohort_figures,
+    "media": media.cohort_figures,
 }
 
 

@@ -1,0 +1,89 @@
+"""The energy, calls and media figures of every person at once (`cohort_figures`, one SQL pass
+per metric) equal each person's own figures (`figures()`, the same SQL over one person), for
+every persona of the generated cohort, the samples and a person without any data, over all
+their data and over a period."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from selfdata_kit.analysis import calls, energy, media
+from selfdata_kit.analysis.cohort import _flatten
+from selfdata_kit.analysis.figures import COHORT_FIGURES, FIGURES
+from selfdata_kit.analysis.scope import Group, make_scope
+from selfdata_kit.store import open_store
+
+TOPICS = ("energy", "calls", "media")
+PERIODS = [(None, None), ("2023-03-05", "2023-06-20")]
+# cohort columns standing for a list of figures() (never a name or a pseudonym)
+FROM_LISTS = {"calls": {"top_contacts.count", "top_contacts.top_share"},
+              "media": {"services.count"},
+              "energy": set()}
+
+
+@pytest.fixture(scope="module")
+def con(world_store):
+    with open_store(world_store.path, read_only=True) as s:
+        yield s.con
+
+
+def _same(a: object, b: object) -> bool:
+    if a is None or (isinstance(a, float) and math.isnan(a)):
+        return b is None or (isinstance(b, float) and math.isnan(b))
+    return a == b
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("period", PERIODS, ids=["all", "period"])
+@pytest.mark.parametrize("topic", TOPICS)
+def test_every_figure_of_every_person_equals_their_own(con, world_store, topic, period) -> None:
+    start, end = period
+    frame = COHORT_FIGURES[topic](con, Group(None, *(
+        pd.Timestamp(d).date() if d else None for d in period))).set_index("person_id")
+    persons = [p for (p,) in con.execute("SELECT person_id FROM persons ORDER BY 1").fetchall()]
+    assert sorted(frame.index) == persons and "nobody" in persons
+    assert {*world_store.truths} <= set(persons)
+    for person in persons:
+        flat: dict[str, float | None] = {}
+        _flatten(topic, FIGURES[topic](con, make_scope(con, person, start, end)), flat)
+        mine = {k.removeprefix(f"{topic}."): v for k, v in flat.items()}
+        assert set(mine) <= set(frame.columns), (person, set(mine) - set(frame.columns))
+        row = frame.loc[person]
+        for column in frame.columns:
+            if column in FROM_LISTS[topic]:
+                continue
+            assert _same(mine.get(column), None if pd.isna(row[column]) else float(
+                row[column])), (person, column, mine.get(column), row[column])
+
+
+def test_a_person_without_data_gets_a_row(world_store) -> None:
+    with open_store(world_store.path, read_only=True) as s:
+        group = Group(("nobody", "p0001-student"))
+        for module in (calls, energy, media):
+            frame = module.cohort_figures(s.con, group).set_index("person_id")
+            assert list(frame.index) == ["nobody", "p0001-student"]
+        e = energy.cohort_figures(s.con, group).set_index("person_id")
+        assert pd.isna(e.loc["nobody", "annual_kwh.electricity"])
+        assert e.loc["p0001-student", "annual_kwh.electricity"] > 0
+        c = calls.cohort_figures(s.con, group).set_index("person_id")
+        assert c.loc["nobody", "calls_per_week"] == 0.0 and c.loc["nobody",
+                                                                   "top_contacts.count"] == 0
+
+
+def test_list_figures_become_numbers_not_names(world_store) -> None:
+    with open_store(world_store.path, read_only=True) as s:
+        scope = make_scope(s.con, "p0001-student")
+        f = calls.figures(s.con, scope)
+        row = calls.cohort_figures(s.con, Group.of(scope)).iloc[0]
+        assert row["top_contacts.count"] == len(f["top_contacts"])
+        top = calls.top_contacts(s.con, scope, 1)
+        assert row["top_contacts.top_share"] == pytest.approx(
+            top["calls"][0] / (f["calls_count"] + f["sms_count"]) + top["sms"][0] / (
+                f["calls_count"] + f["sms_count"]))
+        m = media.cohort_figures(s.con, Group.of(scope)).iloc[0]
+        assert m["services.count"] == len(media.figures(s.con, scope)["services"])
+        assert all(c == "person_id" or not isinstance(v, str)
+                   for frame in (row, m) for c, v in frame.items())
