@@ -22,7 +22,8 @@ def energy_figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, An
 
 def energy_cohort_figures(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame:
     """`energy_figures` for every person of the group: the report's numbers and its decisions'."""
-    return energy.cohort_figures(con, group)
+    return energy.cohort_figures(con, group).merge(energy_offers.cohort_figures(con, group),
+                                                   on="person_id", how="left")
 
 
 # report name -> (con, scope) -> its figures as plain JSON types
