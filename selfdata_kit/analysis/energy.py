@@ -18,6 +18,9 @@ so are meters of energy sent to the grid (`...:received`).
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -88,8 +91,14 @@ spread AS (
     FROM (SELECT *, CAST(timezone({tz}, end_at) AS DATE) AS end_day
           FROM graded WHERE grain = {PERIOD})),
 in_window AS (SELECT * FROM spread WHERE {in_period('day')}),
-finest AS (SELECT person_id, meter_id, day, min(grain) AS grain FROM in_window GROUP BY ALL),
-readings AS (  -- a semi join, several times faster than a window over millions of rows
+-- most meters hold one series (one grain): only the others need the day-by-day choice, done
+-- by a semi join on their rows alone (a window over millions of rows costs several times more)
+mixed AS (SELECT person_id, meter_id FROM graded GROUP BY ALL HAVING min(grain) < max(grain)),
+finest AS (SELECT person_id, meter_id, day, min(grain) AS grain
+           FROM in_window SEMI JOIN mixed USING (person_id, meter_id) GROUP BY ALL),
+readings AS (
+    SELECT *, hour(local_at) AS hour FROM in_window ANTI JOIN mixed USING (person_id, meter_id)
+    UNION ALL
     SELECT *, hour(local_at) AS hour FROM in_window
     SEMI JOIN finest USING (person_id, meter_id, day, grain))"""
 
@@ -254,18 +263,35 @@ def yearly(costs: pd.DataFrame) -> pd.DataFrame:
 
 
 GROUP_READINGS = readings_cte(set_based=True)
+_READINGS_COLUMNS = "person_id, meter_id, commodity, local_at, step_s, grain, day, kwh, hour"
+
+
+@contextmanager
+def group_readings(con: duckdb.DuckDBPyConnection, group: Group) -> Iterator[str]:
+    """The group's READINGS computed once into a temporary table (dropped on exit): the set-
+    based figures read it several times (months, night floors, slot days), and selecting the
+    readings (time zones, finest grain per day) costs more than any one of them. Yields the
+    CTE text to put after `WITH`."""
+    name = f"readings_{uuid.uuid4().hex}"
+    sql = (f"CREATE TEMP TABLE {name} AS WITH {GROUP_READINGS}"
+           f" SELECT {_READINGS_COLUMNS} FROM readings")
+    con.execute(sql, {k: v for k, v in group.params.items() if f"${k}" in sql})
+    try:
+        yield f"readings AS (SELECT * FROM {name})"
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
 COMMODITIES = ("electricity", "gas")  # the energies READINGS keeps
 HEATING_MONTHS = (10, 11, 12, 1, 2, 3, 4)
 
 
-def _group_monthly(con: duckdb.DuckDBPyConnection, group: Group,
+def _group_monthly(con: duckdb.DuckDBPyConnection, group: Group, readings: str,
                    hc: tuple[float, float]) -> pd.DataFrame:
     """Per person, month and commodity: kWh (compensated sums, `fsum`: a plain float sum
     depends on how DuckDB splits the rows between threads, and a figure rounded to the Wh
     would then differ between a person's summary and the cohort), days with data, off-peak
     kWh of the load curve (intervals starting in [hc[0], hc[1]) local hours), kWh of coarser
     readings, and the share of the month covered: the set-based twin of `co2_and_cost`."""
-    return group_query(con, f"""WITH {GROUP_READINGS}
+    return group_query(con, f"""WITH {readings}
         SELECT person_id, month, commodity, fsum(kwh) AS kwh, count(DISTINCT day) AS days,
                coalesce(fsum(kwh) FILTER (grain = {LOAD_CURVE} AND (clock >= $hc_start
                                           OR clock < $hc_end)), 0) AS kwh_off_peak,
@@ -278,10 +304,11 @@ def _group_monthly(con: duckdb.DuckDBPyConnection, group: Group,
         hc_start=hc[0], hc_end=hc[1])
 
 
-def _group_standby(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame:
+def _group_standby(con: duckdb.DuckDBPyConnection, group: Group, readings: str
+                   ) -> pd.DataFrame:
     """Per person and electricity meter with night readings: the standby floor (W), as
     `standby_watts` computes it for one person."""
-    return group_query(con, f"""WITH {GROUP_READINGS}
+    return group_query(con, f"""WITH {readings}
         SELECT person_id, meter_id, quantile_cont(w, {STANDBY_QUANTILE}) AS standby_w
         FROM (SELECT person_id, meter_id, kwh * {W_PER_KWH_PER_S} / step_s AS w FROM readings
               WHERE commodity = 'electricity' AND grain = {LOAD_CURVE} AND step_s <= 3600
@@ -294,14 +321,19 @@ def _persons(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame:
                             " ORDER BY person_id", group)
 
 
-def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame:
+def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group,
+                   readings: str | None = None) -> pd.DataFrame:
     """One row per person of the group, one column per number of `figures()`, named as the
     cohort flattens them (`annual_kwh.electricity`, `standby_watts`, `co2_kg` ...): two passes
-    over the readings of every person (months x commodities, night floors), GROUP BY person."""
+    over the readings of every person (months x commodities, night floors), GROUP BY person.
+    `readings`: the CTE of `group_readings` when the caller already has it."""
+    if readings is None:
+        with group_readings(con, group) as readings:
+            return cohort_figures(con, group, readings)
     elec = price_of("electricity", None)
     hc = (elec.off_peak_start_hour if elec and elec.off_peak_start_hour is not None else 99,
           elec.off_peak_end_hour if elec and elec.off_peak_end_hour is not None else 0)
-    monthly = _group_monthly(con, group, hc)
+    monthly = _group_monthly(con, group, readings, hc)
     factors = load_emission_factors()
     prices = {c: elec if c == "electricity" else price_of(c, None) for c in COMMODITIES}
     monthly["kg_co2e"] = monthly["kwh"] * monthly["commodity"].map(
@@ -335,7 +367,7 @@ def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame
     person = monthly.groupby("person_id")
     out["co2_kg"] = _rounded(person["kg_co2e"].sum().reindex(out.index, fill_value=0.0), 1)
     out["cost_eur"] = _rounded(person["cost_eur"].sum().reindex(out.index, fill_value=0.0), 2)
-    floors = _group_standby(con, group)
+    floors = _group_standby(con, group, readings)
     base = price_of("electricity", None)
     floors["eur"] = floors["standby_w"] * HOURS_PER_YEAR / 1000 * float(base.price if base else 0)
     per_floor = floors.groupby("person_id")

@@ -27,7 +27,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .energy import GROUP_READINGS, LOAD_CURVE, W_PER_KWH_PER_S
+from . import energy
+from .energy import LOAD_CURVE, W_PER_KWH_PER_S, group_readings
 from .energy_contract import (
     KVA_STEPS,
     Contract,
@@ -53,7 +54,8 @@ def _in_slots(clock: str, slots: tuple[Slot, ...]) -> str:
 
 
 def group_slot_days(con: duckdb.DuckDBPyConnection, group: Group,
-                    offpeak: Mapping[str, tuple[Slot, ...]]) -> pd.DataFrame:
+                    offpeak: Mapping[str, tuple[Slot, ...]], readings: str | None = None
+                    ) -> pd.DataFrame:
     """Per person of the group, local day and Tempo day (06:00 to 06:00): electricity kWh of
     the load curve, the kWh in the person's own `offpeak[person]` slots and in Tempo's
     22:00-06:00, and the highest 30-min power (W) with its local time. One pass: persons
@@ -64,10 +66,13 @@ def group_slot_days(con: duckdb.DuckDBPyConnection, group: Group,
     in_offpeak = ("CASE s.slot_set " + " ".join(
         f"WHEN {i} THEN {_in_slots('clock', slots)}" for i, slots in enumerate(sets))
         + " ELSE false END") if sets else "false"
+    if readings is None:
+        with group_readings(con, group) as readings:
+            return group_slot_days(con, group, offpeak, readings)
     name = f"offpeak_sets_{uuid.uuid4().hex}"
     con.register(name, slot_set)
     try:
-        return group_query(con, f"""WITH {GROUP_READINGS},
+        return group_query(con, f"""WITH {readings},
             curve AS (
                 SELECT person_id, day, kwh, step_s, local_at,
                        hour(local_at) * 60 + minute(local_at) AS clock,
@@ -242,7 +247,8 @@ def _costs(totals: pd.DataFrame) -> pd.DataFrame:
 
 def group_decisions(con: duckdb.DuckDBPyConnection, group: Group,
                     contracts: Mapping[str, Contract] | None = None,
-                    offers_path: str | Path | None = None) -> dict[str, object]:
+                    offers_path: str | Path | None = None,
+                    readings: str | None = None) -> dict[str, object]:
     """Every person's decisions as frames: `contracts` (person -> Contract), `windows`,
     `frame` (windowed slot days), `offers` (one row per person and offer: costs, current,
     cheapest, uncertain), `energy` (per person, offer and slot) and the `offer_defs` used."""
@@ -251,7 +257,7 @@ def group_decisions(con: duckdb.DuckDBPyConnection, group: Group,
                               "(CAST($persons AS VARCHAR[]) IS NULL OR list_contains("
                               "CAST($persons AS VARCHAR[]), person_id)) ORDER BY 1", group)
         contracts = contracts_for(list(persons["person_id"]))
-    raw = group_slot_days(con, group, {p: c.offpeak for p, c in contracts.items()})
+    raw = group_slot_days(con, group, {p: c.offpeak for p, c in contracts.items()}, readings)
     wins = windows(raw, group)
     frame = in_windows(raw, wins)
     kva = pd.Series({p: c.subscribed_kva for p, c in contracts.items()}, dtype=int)
@@ -401,13 +407,14 @@ def decisions(con: duckdb.DuckDBPyConnection, scope: Scope, contract: Contract |
     }
 
 
-def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame:
+def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group,
+                   readings: str | None = None) -> pd.DataFrame:
     """One row per person of the group, one column per number of `decisions()` (named as the
     cohort flattens them: `offpeak_share`, `max_power_kva`, `step_down.saving_per_year` ...),
     and for the list of offers: `energy_offers.<key>.annual_cost` per offer,
     `energy_offers.current_annual_cost`, `energy_offers.cheapest_annual_cost` and
     `energy_offers.saving_per_year` (current minus cheapest)."""
-    d = group_decisions(con, group)
+    d = group_decisions(con, group, readings=readings)
     contracts: Mapping[str, Contract] = d["contracts"]
     frame, offers = d["frame"], d["offers"]
     out = pd.DataFrame(index=pd.Index(sorted(contracts), name="person_id"))
@@ -454,6 +461,14 @@ def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame
         out["energy_offers.saving_per_year"] = (out["energy_offers.current_annual_cost"]
                                                 - out["energy_offers.cheapest_annual_cost"])
     return out.astype(float).reset_index()
+
+
+def energy_cohort_figures(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame:
+    """The energy report's numbers and its decisions' for every person of the group (what
+    `analysis.figures.energy_figures` gives one person), the readings selected once."""
+    with group_readings(con, group) as readings:
+        return energy.cohort_figures(con, group, readings).merge(
+            cohort_figures(con, group, readings), on="person_id", how="left")
 
 
 def offers_frame(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:

@@ -20,12 +20,6 @@ def energy_figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, An
     return {**energy.figures(con, scope), **energy_offers.decisions(con, scope)}
 
 
-def energy_cohort_figures(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame:
-    """`energy_figures` for every person of the group: the report's numbers and its decisions'."""
-    return energy.cohort_figures(con, group).merge(energy_offers.cohort_figures(con, group),
-                                                   on="person_id", how="left")
-
-
 # report name -> (con, scope) -> its figures as plain JSON types
 FIGURES: dict[str, Callable[[duckdb.DuckDBPyConnection, Scope], dict[str, Any]]] = {
     "spending": spending.figures,
@@ -42,7 +36,7 @@ FIGURES: dict[str, Callable[[duckdb.DuckDBPyConnection, Scope], dict[str, Any]]]
 # SQL over `Group.of(scope)`, so a person's summary and the cohort agree by construction.
 COHORT_FIGURES: dict[str, Callable[[duckdb.DuckDBPyConnection, Group], pd.DataFrame]] = {
     "calls": calls.cohort_figures,
-    "energy": energy_cohort_figures,
+    "energy": energy_offers.energy_cohort_figures,
     "media": media.cohort_figures,
 }
 
