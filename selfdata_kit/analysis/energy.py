@@ -264,24 +264,65 @@ def yearly(costs: pd.DataFrame) -> pd.DataFrame:
 
 GROUP_READINGS = readings_cte(set_based=True)
 _READINGS_COLUMNS = "person_id, meter_id, commodity, local_at, step_s, grain, day, kwh, hour"
+COMMODITIES = ("electricity", "gas")  # the energies READINGS keeps
+HEATING_MONTHS = (10, 11, 12, 1, 2, 3, 4)
+
+
+_KEPT = ("e.kwh IS NOT NULL AND e.end_at > e.start_at AND m.commodity IN ('electricity', 'gas')"
+         " AND NOT ends_with(e.meter_id, ':received')")
+_GRAIN = (f"CASE WHEN epoch(e.end_at) - epoch(e.start_at) < 72000 THEN {LOAD_CURVE}"
+          f" WHEN epoch(e.end_at) - epoch(e.start_at) <= 93600 THEN {DAY} ELSE {PERIOD} END")
+# READINGS of the meters that hold ONE series (one grain), in a single streaming pass: no
+# finest-grain choice to make, so no CTE read twice (DuckDB would materialise millions of rows)
+_SINGLE_SERIES = f"""WITH {PERSON_TZ_CTE},
+graded AS (
+    SELECT e.person_id, e.meter_id, m.commodity, tz, e.end_at, e.kwh, {_GRAIN} AS grain,
+           epoch(e.end_at) - epoch(e.start_at) AS step_s, timezone(tz, e.start_at) AS local_at
+    FROM energy e JOIN meters m USING (person_id, meter_id) JOIN person_tz USING (person_id)
+    ANTI JOIN {{mixed}} x ON x.person_id = e.person_id AND x.meter_id = e.meter_id
+    WHERE {in_group('e.person_id')} AND {_KEPT}),
+spread AS (  -- a billing period is spread over its local days, as in READINGS
+    SELECT *, CAST(local_at AS DATE) AS first_day,
+           CASE WHEN grain = {PERIOD} THEN CAST(timezone(tz, end_at) AS DATE) END AS end_day
+    FROM graded)
+SELECT person_id, meter_id, commodity, local_at, step_s, grain, day, kwh, hour(local_at) AS hour
+FROM (SELECT * EXCLUDE (kwh), CAST(unnest(CASE WHEN grain = {PERIOD}
+                                 THEN generate_series(first_day, greatest(end_day - 1, first_day),
+                                                      INTERVAL 1 DAY)
+                                 ELSE [CAST(first_day AS TIMESTAMP)] END) AS DATE) AS day,
+             kwh / CASE WHEN grain = {PERIOD}
+                        THEN greatest(date_diff('day', first_day, end_day), 1) ELSE 1 END AS kwh
+      FROM spread)
+WHERE {in_period('day')}"""
 
 
 @contextmanager
 def group_readings(con: duckdb.DuckDBPyConnection, group: Group) -> Iterator[str]:
     """The group's READINGS computed once into a temporary table (dropped on exit): the set-
     based figures read it several times (months, night floors, slot days), and selecting the
-    readings (time zones, finest grain per day) costs more than any one of them. Yields the
-    CTE text to put after `WITH`."""
+    readings (time zones, finest grain per day) costs more than any one of them. Meters with
+    one series take a single streaming pass; the few with several (a load curve AND daily
+    totals) go through READINGS' day-by-day choice. Yields the CTE text to put after `WITH`."""
     name = f"readings_{uuid.uuid4().hex}"
-    sql = (f"CREATE TEMP TABLE {name} AS WITH {GROUP_READINGS}"
-           f" SELECT {_READINGS_COLUMNS} FROM readings")
-    con.execute(sql, {k: v for k, v in group.params.items() if f"${k}" in sql})
+    params = group.params
+
+    def run(sql: str) -> duckdb.DuckDBPyConnection:
+        return con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+
+    mixed = run(f"""SELECT person_id, meter_id FROM energy e JOIN meters m
+                    USING (person_id, meter_id) WHERE {in_group('e.person_id')} AND {_KEPT}
+                    GROUP BY ALL HAVING min({_GRAIN}) < max({_GRAIN})""").df()
+    con.register(f"{name}_mixed", mixed)
     try:
+        run(f"CREATE TEMP TABLE {name} AS "
+            + _SINGLE_SERIES.replace("{mixed}", f"{name}_mixed"))
+        if len(mixed):
+            run(f"INSERT INTO {name} WITH {GROUP_READINGS} SELECT {_READINGS_COLUMNS}"
+                f" FROM readings SEMI JOIN {name}_mixed USING (person_id, meter_id)")
         yield f"readings AS (SELECT * FROM {name})"
     finally:
+        con.unregister(f"{name}_mixed")
         con.execute(f"DROP TABLE IF EXISTS {name}")
-COMMODITIES = ("electricity", "gas")  # the energies READINGS keeps
-HEATING_MONTHS = (10, 11, 12, 1, 2, 3, 4)
 
 
 def _group_monthly(con: duckdb.DuckDBPyConnection, group: Group, readings: str,
