@@ -349,16 +349,25 @@ def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame
     return out.reset_index(drop=True)
 
 
+def chat_figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
+    """Chat messages: how many, per week over the days they span, and the share sent."""
+    return _chat_part(cohort_figures(con, Group.of(scope)).iloc[0])
+
+
+def _chat_part(row: pd.Series) -> dict[str, Any]:
+    return {"chats_count": int(row["chats_count"]),
+            "chats_per_week": float(row["chats_per_week"]),
+            "chats_sent_share": None if pd.isna(row["chats_sent_share"])
+            else float(row["chats_sent_share"])}
+
+
 def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
     """Figures of the period as plain JSON types. `calls_per_week` counts voice calls of every
     direction (missed included) over the weeks the period covers; `talk_minutes` sums the
     answered calls; `top_contacts` are pseudonyms, best first (ties: lower number first).
     The numbers are `cohort_figures` of this one person: the cohort reads the same SQL."""
     row = cohort_figures(con, Group.of(scope)).iloc[0]
-    chats = {"chats_count": int(row["chats_count"]),
-             "chats_per_week": float(row["chats_per_week"]),
-             "chats_sent_share": None if pd.isna(row["chats_sent_share"])
-             else float(row["chats_sent_share"])}
+    chats = _chat_part(row)
     if row["calls_count"] + row["sms_count"] == 0:
         return {"calls_count": 0, "sms_count": 0, "calls_per_week": 0.0, "sms_per_week": 0.0,
                 "talk_minutes": 0.0, "missed_share": 0.0, "night_share": 0.0,
