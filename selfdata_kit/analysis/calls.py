@@ -22,7 +22,17 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from .scope import Scope, in_period, local_day, local_time, query
+from .scope import (
+    PERSON_TZ_CTE,
+    Group,
+    Scope,
+    group_query,
+    in_group,
+    in_period,
+    local_day,
+    local_time,
+    query,
+)
 
 # The scope's rows with their local wall time (`local_at`) and local date (`day`).
 _SCOPED = f"""
@@ -35,6 +45,7 @@ _CHATS = _SCOPED.replace("channel IN ('voice', 'sms')", "channel = 'chat'")
 # A call that was actually talked: answered either way, with a duration.
 ANSWERED = "channel = 'voice' AND direction IN ('in', 'out') AND duration_s > 0"
 VOICE_DIRECTIONS = ("in", "out", "missed", "rejected", "voicemail", "blocked")
+DIRECTIONS = (*VOICE_DIRECTIONS, "unknown")  # every direction the calls table allows
 
 
 def load_thresholds(path: str | Path | None = None) -> dict[str, Any]:
@@ -235,57 +246,149 @@ def _is_night() -> str:
             " ELSE hour(local_at) >= $night_start AND hour(local_at) < $night_end END")
 
 
-# --- the report's figures, JSON-ready ----------------------------------------------
+# --- the report's figures, JSON-ready, for one person or many at once ------------------
 
-def _per_week(count: int, row: Any) -> float:
+# Every person of a group with their calls, texts (`c`) and chat messages (`chats`), each row
+# on the person's own local clock: the set-based twin of `_SCOPED` / `_CHATS`.
+_GROUP_ROWS = f"""
+    {PERSON_TZ_CTE},
+    grouped AS (
+        SELECT person_id, channel, direction, duration_s, contact_id,
+               timezone(tz, started_at) AS local_at,
+               CAST(timezone(tz, started_at) AS DATE) AS day
+        FROM calls JOIN person_tz USING (person_id)
+        WHERE {in_group('person_id')}
+          AND {in_period('CAST(timezone(tz, started_at) AS DATE)')}),
+    c AS (SELECT * FROM grouped WHERE channel IN ('voice', 'sms')),
+    chats AS (SELECT * FROM grouped WHERE channel = 'chat')"""
+
+
+def _group_numbers(con: duckdb.DuckDBPyConnection, group: Group,
+                   thresholds: dict[str, Any] | None = None) -> pd.DataFrame:
+    """One row per person of the group with calls, texts or chats: the counts every figure is
+    derived from (GROUP BY person_id, one pass over the calls table)."""
+    night = (thresholds or load_thresholds())["night"]
+    directions_ = ", ".join(
+        f"count(*) FILTER (channel = '{ch}' AND direction = '{d}') AS \"{ch}.{d}\""
+        for ch in ("voice", "sms") for d in DIRECTIONS)
+    return group_query(con, f"""
+        WITH {_GROUP_ROWS},
+        phone AS (
+            SELECT person_id, count(*) FILTER (channel = 'voice') AS calls,
+                   count(*) FILTER (channel = 'sms') AS sms,
+                   coalesce(sum(duration_s) FILTER ({ANSWERED}), 0) / 60.0 AS talk_minutes,
+                   count(*) FILTER (channel = 'voice' AND direction = 'missed') AS missed,
+                   count(*) FILTER (channel = 'voice' AND direction <> 'out') AS incoming_calls,
+                   count(DISTINCT contact_id) AS contacts,
+                   count(*) FILTER ({_is_night()}) AS night, count(*) AS total,
+                   coalesce(CAST($start AS DATE), min(day)) AS first_day,
+                   coalesce(CAST($end AS DATE), max(day)) AS last_day,
+                   {directions_}
+            FROM c GROUP BY person_id),
+        per_contact AS (
+            SELECT person_id, contact_id, count(*) AS n FROM c
+            JOIN contacts k USING (person_id, contact_id) GROUP BY ALL),
+        top AS (
+            SELECT person_id, least(count(*), 10) AS top_count, max(n) AS top_n
+            FROM per_contact GROUP BY person_id),
+        chat AS (
+            SELECT person_id, count(*) AS chats, count(*) FILTER (direction = 'out') AS sent,
+                   count(*) FILTER (direction IN ('in', 'out')) AS known,
+                   coalesce(CAST($start AS DATE), min(day)) AS chat_first_day,
+                   coalesce(CAST($end AS DATE), max(day)) AS chat_last_day
+            FROM chats GROUP BY person_id)
+        SELECT person_id, phone.* EXCLUDE (person_id), top_count, top_n / total AS top_share,
+               chat.* EXCLUDE (person_id)
+        FROM (SELECT person_id FROM persons WHERE {in_group('person_id')})
+        LEFT JOIN phone USING (person_id) LEFT JOIN top USING (person_id)
+        LEFT JOIN chat USING (person_id)
+        ORDER BY person_id""", group, night_start=int(night["start_hour"]),
+        night_end=int(night["end_hour"]))
+
+
+def _per_week(count: pd.Series, first: pd.Series, last: pd.Series) -> pd.Series:
     """`count` averaged over the weeks from the first to the last day (inclusive)."""
-    days = (row["last_day"] - row["first_day"]).days + 1
-    return count / (days / 7) if days > 0 else 0.0
+    days = (pd.to_datetime(last) - pd.to_datetime(first)).dt.days + 1
+    return (count / (days / 7)).where(days > 0, 0.0)
+
+
+def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame:
+    """One row per person of the group, one column per numeric figure of `figures()` (named
+    as the cohort flattens them: `calls_per_week`, `calls_by_direction.missed` ...), plus
+    `top_contacts.count` (contacts ranked, at most 10) and `top_contacts.top_share` (the
+    share of calls and texts with the first one) instead of the pseudonyms."""
+    n = _group_numbers(con, group)
+    has_phone = n["total"].notna()
+    zero = lambda col: n[col].fillna(0).astype(float)  # noqa: E731
+    out = pd.DataFrame({
+        "person_id": n["person_id"],
+        "calls_count": zero("calls"),
+        "sms_count": zero("sms"),
+        "calls_per_week": _per_week(n["calls"], n["first_day"], n["last_day"])
+        .where(has_phone, 0.0).astype(float),
+        "sms_per_week": _per_week(n["sms"], n["first_day"], n["last_day"])
+        .where(has_phone, 0.0).astype(float),
+        "talk_minutes": zero("talk_minutes"),
+        "missed_share": (n["missed"] / n["incoming_calls"]).where(n["incoming_calls"] > 0, 0.0)
+        .astype(float),
+        "night_share": (n["night"] / n["total"]).where(has_phone, 0.0).astype(float),
+        "contacts_count": zero("contacts"),
+    })
+    for ch, name in (("voice", "calls"), ("sms", "sms")):
+        for d in DIRECTIONS:
+            # a direction the person's log never has is absent from figures(): NaN here
+            count = n[f"{ch}.{d}"].astype(float)
+            out[f"{name}_by_direction.{d}"] = count.where(count > 0)
+    out["top_contacts.count"] = n["top_count"].fillna(0).astype(float)
+    out["top_contacts.top_share"] = n["top_share"].astype(float)
+    has_chats = n["chats"].notna()
+    out["chats_count"] = zero("chats")
+    out["chats_per_week"] = _per_week(n["chats"], n["chat_first_day"], n["chat_last_day"]
+                                      ).where(has_chats, 0.0).astype(float)
+    out["chats_sent_share"] = (n["sent"] / n["known"]).where(n["known"] > 0).astype(float)
+    return out.reset_index(drop=True)
+
+
+def chat_figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
+    """Chat messages: how many, per week over the days they span, and the share sent."""
+    return _chat_part(cohort_figures(con, Group.of(scope)).iloc[0])
+
+
+def _chat_part(row: pd.Series) -> dict[str, Any]:
+    return {"chats_count": int(row["chats_count"]),
+            "chats_per_week": float(row["chats_per_week"]),
+            "chats_sent_share": None if pd.isna(row["chats_sent_share"])
+            else float(row["chats_sent_share"])}
 
 
 def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
     """Figures of the period as plain JSON types. `calls_per_week` counts voice calls of every
     direction (missed included) over the weeks the period covers; `talk_minutes` sums the
-    answered calls; `top_contacts` are pseudonyms, best first (ties: lower number first)."""
-    over = overview(con, scope)
-    if over.empty:
+    answered calls; `top_contacts` are pseudonyms, best first (ties: lower number first).
+    The numbers are `cohort_figures` of this one person: the cohort reads the same SQL."""
+    row = cohort_figures(con, Group.of(scope)).iloc[0]
+    chats = _chat_part(row)
+    if row["calls_count"] + row["sms_count"] == 0:
         return {"calls_count": 0, "sms_count": 0, "calls_per_week": 0.0, "sms_per_week": 0.0,
                 "talk_minutes": 0.0, "missed_share": 0.0, "night_share": 0.0,
                 "contacts_count": 0, "calls_by_direction": {}, "sms_by_direction": {},
-                "top_contacts": [], **chat_figures(con, scope)}
-    row = over.iloc[0]
-    night = night_activity(con, scope)
-    dirs = directions(con, scope)
-    by = {ch: {str(d): int(n) for d, n in zip(g["direction"], g["count"], strict=True)}
-          for ch, g in dirs.groupby("channel")}
+                "top_contacts": [], **chats}
+
+    def by(name: str) -> dict[str, int]:
+        return {d: int(row[f"{name}_by_direction.{d}"]) for d in DIRECTIONS
+                if pd.notna(row[f"{name}_by_direction.{d}"])}
+
     return {
-        "calls_count": int(row["calls"]),
-        "sms_count": int(row["sms"]),
-        "calls_per_week": float(_per_week(int(row["calls"]), row)),
-        "sms_per_week": float(_per_week(int(row["sms"]), row)),
+        "calls_count": int(row["calls_count"]),
+        "sms_count": int(row["sms_count"]),
+        "calls_per_week": float(row["calls_per_week"]),
+        "sms_per_week": float(row["sms_per_week"]),
         "talk_minutes": float(row["talk_minutes"]),
-        "missed_share": float(row["missed"] / row["incoming_calls"])
-        if row["incoming_calls"] else 0.0,
-        "night_share": float(night["night"].sum() / night["total"].sum()),
-        "contacts_count": int(row["contacts"]),
-        "calls_by_direction": by.get("voice", {}),
-        "sms_by_direction": by.get("sms", {}),
+        "missed_share": float(row["missed_share"]),
+        "night_share": float(row["night_share"]),
+        "contacts_count": int(row["contacts_count"]),
+        "calls_by_direction": by("calls"),
+        "sms_by_direction": by("sms"),
         "top_contacts": [str(p) for p in top_contacts(con, scope)["pseudonym"]],
-        **chat_figures(con, scope),
+        **chats,
     }
-
-
-def chat_figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
-    """Chat messages: how many, per week over the days they span, and the share sent."""
-    r = _chats(con, """
-        SELECT count(*) AS n, count(*) FILTER (direction = 'out') AS sent,
-               count(*) FILTER (direction IN ('in', 'out')) AS known,
-               coalesce(CAST($start AS DATE), min(day)) AS first_day,
-               coalesce(CAST($end AS DATE), max(day)) AS last_day
-        FROM c HAVING count(*) > 0""", scope)
-    if r.empty:
-        return {"chats_count": 0, "chats_per_week": 0.0, "chats_sent_share": None}
-    row = r.iloc[0]
-    return {"chats_count": int(row["n"]),
-            "chats_per_week": float(_per_week(int(row["n"]), row)),
-            "chats_sent_share": float(row["sent"] / row["known"]) if row["known"] else None}

@@ -18,6 +18,9 @@ so are meters of energy sent to the grid (`...:received`).
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -28,7 +31,16 @@ from .energy_factors import (
     load_reference_households,
     price_of,
 )
-from .scope import Scope, in_period, local_day, local_time, query
+from .scope import (
+    PERSON_TZ_CTE,
+    Group,
+    Scope,
+    group_query,
+    in_group,
+    in_period,
+    local_time,
+    query,
+)
 
 __all__ = ["READINGS", "co2_and_cost", "daily_kwh", "heating_season", "load_heatmap",
            "load_emission_factors", "load_reference_households", "monthly_kwh", "price_of",
@@ -40,29 +52,58 @@ STANDBY_QUANTILE = 0.05  # the floor ignores the rare lowest values (a meter gli
 HOURS_PER_YEAR = 8760
 W_PER_KWH_PER_S = 3_600_000  # average W = kWh * 3.6e6 / seconds
 
-READINGS = f"""
+def readings_cte(set_based: bool = False) -> str:
+    """The READINGS selection as SQL CTEs ending in `readings`: for the scope's person
+    ($person, $tz) or, `set_based`, for every person of a Group ($persons, each in their own
+    time zone: `person_tz`). One text for both, so a person and the cohort read the same rows."""
+    if set_based:
+        persons, tz = in_group("e.person_id"), "tz"
+        source = ("energy e JOIN meters m USING (person_id, meter_id)"
+                  " JOIN person_tz USING (person_id)")
+        head = f"{PERSON_TZ_CTE},\n"
+    else:
+        persons, tz = "e.person_id = $person", "$tz"
+        source = "energy e JOIN meters m USING (person_id, meter_id)"
+        head = ""
+    cols = (f"person_id, {'tz, ' if set_based else ''}meter_id, commodity, start_at, local_at,"
+            " step_s, grain")
+    # each row's local time is computed once (a time zone conversion costs more than the rest)
+    return f"""{head}
 graded AS (
-    SELECT e.meter_id, m.commodity, e.start_at, e.end_at, e.kwh,
-           epoch(e.end_at) - epoch(e.start_at) AS step_s,
-           CASE WHEN epoch(e.end_at) - epoch(e.start_at) < 72000 THEN {LOAD_CURVE}
-                WHEN epoch(e.end_at) - epoch(e.start_at) <= 93600 THEN {DAY}
-                ELSE {PERIOD} END AS grain,
-           {local_day('e.start_at')} AS first_day, {local_day('e.end_at')} AS end_day
-    FROM energy e JOIN meters m USING (person_id, meter_id)
-    WHERE e.person_id = $person AND e.kwh IS NOT NULL AND e.end_at > e.start_at
-      AND m.commodity IN ('electricity', 'gas') AND NOT ends_with(e.meter_id, ':received')),
+    SELECT *, CAST(local_at AS DATE) AS first_day,
+           CASE WHEN step_s < 72000 THEN {LOAD_CURVE} WHEN step_s <= 93600 THEN {DAY}
+                ELSE {PERIOD} END AS grain
+    FROM (SELECT e.person_id, {'tz, ' if set_based else ''}e.meter_id, m.commodity,
+                 e.start_at, e.end_at, e.kwh, epoch(e.end_at) - epoch(e.start_at) AS step_s,
+                 timezone({tz}, e.start_at) AS local_at
+          FROM {source}
+          WHERE {persons} AND e.kwh IS NOT NULL AND e.end_at > e.start_at
+            AND m.commodity IN ('electricity', 'gas')
+            AND NOT ends_with(e.meter_id, ':received'))),
 spread AS (
-    SELECT meter_id, commodity, start_at, step_s, grain, first_day AS day, kwh
+    SELECT {cols}, first_day AS day, kwh
     FROM graded WHERE grain < {PERIOD}
     UNION ALL
-    SELECT meter_id, commodity, start_at, step_s, grain,
+    SELECT {cols},
            CAST(unnest(generate_series(first_day, greatest(end_day - 1, first_day),
                                        INTERVAL 1 DAY)) AS DATE) AS day,
            kwh / greatest(date_diff('day', first_day, end_day), 1) AS kwh
-    FROM graded WHERE grain = {PERIOD}),
+    FROM (SELECT *, CAST(timezone({tz}, end_at) AS DATE) AS end_day
+          FROM graded WHERE grain = {PERIOD})),
+in_window AS (SELECT * FROM spread WHERE {in_period('day')}),
+-- most meters hold one series (one grain): only the others need the day-by-day choice, done
+-- by a semi join on their rows alone (a window over millions of rows costs several times more)
+mixed AS (SELECT person_id, meter_id FROM graded GROUP BY ALL HAVING min(grain) < max(grain)),
+finest AS (SELECT person_id, meter_id, day, min(grain) AS grain
+           FROM in_window SEMI JOIN mixed USING (person_id, meter_id) GROUP BY ALL),
 readings AS (
-    SELECT *, hour({local_time('start_at')}) AS hour FROM spread WHERE {in_period('day')}
-    QUALIFY grain = min(grain) OVER (PARTITION BY meter_id, day))"""
+    SELECT *, hour(local_at) AS hour FROM in_window ANTI JOIN mixed USING (person_id, meter_id)
+    UNION ALL
+    SELECT *, hour(local_at) AS hour FROM in_window
+    SEMI JOIN finest USING (person_id, meter_id, day, grain))"""
+
+
+READINGS = readings_cte()
 
 
 def _q(con: duckdb.DuckDBPyConnection, scope: Scope, body: str, **extra: object
@@ -221,25 +262,187 @@ def yearly(costs: pd.DataFrame) -> pd.DataFrame:
     return per_year.groupby("year", as_index=False)[["kwh", "kg_co2e", "cost_eur"]].sum()
 
 
+GROUP_READINGS = readings_cte(set_based=True)
+_READINGS_COLUMNS = "person_id, meter_id, commodity, local_at, step_s, grain, day, kwh, hour"
+COMMODITIES = ("electricity", "gas")  # the energies READINGS keeps
+HEATING_MONTHS = (10, 11, 12, 1, 2, 3, 4)
+
+
+_KEPT = ("e.kwh IS NOT NULL AND e.end_at > e.start_at AND m.commodity IN ('electricity', 'gas')"
+         " AND NOT ends_with(e.meter_id, ':received')")
+_GRAIN = (f"CASE WHEN epoch(e.end_at) - epoch(e.start_at) < 72000 THEN {LOAD_CURVE}"
+          f" WHEN epoch(e.end_at) - epoch(e.start_at) <= 93600 THEN {DAY} ELSE {PERIOD} END")
+# READINGS of the meters that hold ONE series (one grain), in a single streaming pass: no
+# finest-grain choice to make, so no CTE read twice (DuckDB would materialise millions of rows)
+_SINGLE_SERIES = f"""WITH {PERSON_TZ_CTE},
+graded AS (
+    SELECT e.person_id, e.meter_id, m.commodity, tz, e.end_at, e.kwh, {_GRAIN} AS grain,
+           epoch(e.end_at) - epoch(e.start_at) AS step_s, timezone(tz, e.start_at) AS local_at
+    FROM energy e JOIN meters m USING (person_id, meter_id) JOIN person_tz USING (person_id)
+    ANTI JOIN {{mixed}} x ON x.person_id = e.person_id AND x.meter_id = e.meter_id
+    WHERE {in_group('e.person_id')} AND {_KEPT}),
+spread AS (  -- a billing period is spread over its local days, as in READINGS
+    SELECT *, CAST(local_at AS DATE) AS first_day,
+           CASE WHEN grain = {PERIOD} THEN CAST(timezone(tz, end_at) AS DATE) END AS end_day
+    FROM graded)
+SELECT person_id, meter_id, commodity, local_at, step_s, grain, day, kwh, hour(local_at) AS hour
+FROM (SELECT * EXCLUDE (kwh), CAST(unnest(CASE WHEN grain = {PERIOD}
+                                 THEN generate_series(first_day, greatest(end_day - 1, first_day),
+                                                      INTERVAL 1 DAY)
+                                 ELSE [CAST(first_day AS TIMESTAMP)] END) AS DATE) AS day,
+             kwh / CASE WHEN grain = {PERIOD}
+                        THEN greatest(date_diff('day', first_day, end_day), 1) ELSE 1 END AS kwh
+      FROM spread)
+WHERE {in_period('day')}"""
+
+
+@contextmanager
+def group_readings(con: duckdb.DuckDBPyConnection, group: Group) -> Iterator[str]:
+    """The group's READINGS computed once into a temporary table (dropped on exit): the set-
+    based figures read it several times (months, night floors, slot days), and selecting the
+    readings (time zones, finest grain per day) costs more than any one of them. Meters with
+    one series take a single streaming pass; the few with several (a load curve AND daily
+    totals) go through READINGS' day-by-day choice. Yields the CTE text to put after `WITH`."""
+    name = f"readings_{uuid.uuid4().hex}"
+    params = group.params
+
+    def run(sql: str) -> duckdb.DuckDBPyConnection:
+        return con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+
+    mixed = run(f"""SELECT person_id, meter_id FROM energy e JOIN meters m
+                    USING (person_id, meter_id) WHERE {in_group('e.person_id')} AND {_KEPT}
+                    GROUP BY ALL HAVING min({_GRAIN}) < max({_GRAIN})""").df()
+    con.register(f"{name}_mixed", mixed)
+    try:
+        run(f"CREATE TEMP TABLE {name} AS "
+            + _SINGLE_SERIES.replace("{mixed}", f"{name}_mixed"))
+        if len(mixed):
+            run(f"INSERT INTO {name} WITH {GROUP_READINGS} SELECT {_READINGS_COLUMNS}"
+                f" FROM readings SEMI JOIN {name}_mixed USING (person_id, meter_id)")
+        yield f"readings AS (SELECT * FROM {name})"
+    finally:
+        con.unregister(f"{name}_mixed")
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _group_monthly(con: duckdb.DuckDBPyConnection, group: Group, readings: str,
+                   hc: tuple[float, float]) -> pd.DataFrame:
+    """Per person, month and commodity: kWh (compensated sums, `fsum`: a plain float sum
+    depends on how DuckDB splits the rows between threads, and a figure rounded to the Wh
+    would then differ between a person's summary and the cohort), days with data, off-peak
+    kWh of the load curve (intervals starting in [hc[0], hc[1]) local hours), kWh of coarser
+    readings, and the share of the month covered: the set-based twin of `co2_and_cost`."""
+    return group_query(con, f"""WITH {readings}
+        SELECT person_id, month, commodity, fsum(kwh) AS kwh, count(DISTINCT day) AS days,
+               coalesce(fsum(kwh) FILTER (grain = {LOAD_CURVE} AND (clock >= $hc_start
+                                          OR clock < $hc_end)), 0) AS kwh_off_peak,
+               coalesce(fsum(kwh) FILTER (grain > {LOAD_CURVE}), 0) AS kwh_unsplit,
+               count(DISTINCT day) / date_diff('day', month, month + INTERVAL 1 MONTH)
+                   AS month_covered
+        FROM (SELECT *, hour + minute(local_at) / 60 AS clock,
+                     CAST(date_trunc('month', day) AS DATE) AS month FROM readings)
+        GROUP BY person_id, month, commodity ORDER BY person_id, month, commodity""", group,
+        hc_start=hc[0], hc_end=hc[1])
+
+
+def _group_standby(con: duckdb.DuckDBPyConnection, group: Group, readings: str
+                   ) -> pd.DataFrame:
+    """Per person and electricity meter with night readings: the standby floor (W), as
+    `standby_watts` computes it for one person."""
+    return group_query(con, f"""WITH {readings}
+        SELECT person_id, meter_id, quantile_cont(w, {STANDBY_QUANTILE}) AS standby_w
+        FROM (SELECT person_id, meter_id, kwh * {W_PER_KWH_PER_S} / step_s AS w FROM readings
+              WHERE commodity = 'electricity' AND grain = {LOAD_CURVE} AND step_s <= 3600
+                AND hour BETWEEN {NIGHT_HOURS[0]} AND {NIGHT_HOURS[1]})
+        GROUP BY person_id, meter_id ORDER BY person_id, meter_id""", group)
+
+
+def _persons(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame:
+    return group_query(con, f"SELECT person_id FROM persons WHERE {in_group('person_id')}"
+                            " ORDER BY person_id", group)
+
+
+def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group,
+                   readings: str | None = None) -> pd.DataFrame:
+    """One row per person of the group, one column per number of `figures()`, named as the
+    cohort flattens them (`annual_kwh.electricity`, `standby_watts`, `co2_kg` ...): two passes
+    over the readings of every person (months x commodities, night floors), GROUP BY person.
+    `readings`: the CTE of `group_readings` when the caller already has it."""
+    if readings is None:
+        with group_readings(con, group) as readings:
+            return cohort_figures(con, group, readings)
+    elec = price_of("electricity", None)
+    hc = (elec.off_peak_start_hour if elec and elec.off_peak_start_hour is not None else 99,
+          elec.off_peak_end_hour if elec and elec.off_peak_end_hour is not None else 0)
+    monthly = _group_monthly(con, group, readings, hc)
+    factors = load_emission_factors()
+    prices = {c: elec if c == "electricity" else price_of(c, None) for c in COMMODITIES}
+    monthly["kg_co2e"] = monthly["kwh"] * monthly["commodity"].map(
+        lambda c: float(factors.get(c, {}).get("value", 0)))
+    cost = pd.Series(float("nan"), index=monthly.index)
+    for c, p in prices.items():  # a commodity without a price costs NaN, as in co2_and_cost
+        if p is None:
+            continue
+        rows = monthly["commodity"] == c
+        m = monthly[rows]
+        peak = m["kwh"] - m["kwh_off_peak"] - m["kwh_unsplit"]
+        cost[rows] = (peak * float(p.price_peak) + m["kwh_off_peak"] * float(p.price_off_peak)
+                      + m["kwh_unsplit"] * float(p.price)
+                      + float(p.subscription_per_month) * m["month_covered"])
+    monthly["cost_eur"] = [round(v, 2) for v in cost]  # Python's rounding, as co2_and_cost
+    monthly["heating"] = pd.to_datetime(monthly["month"]).dt.month.isin(HEATING_MONTHS)
+    monthly["heating_kwh"] = monthly["kwh"].where(monthly["heating"], 0.0)
+    per = monthly.groupby(["person_id", "commodity"]).agg(
+        kwh=("kwh", "sum"), days=("days", "sum"), heating_kwh=("heating_kwh", "sum"),
+        heating=("heating", "any")).unstack("commodity")
+    out = _persons(con, group).set_index("person_id")
+    for c in COMMODITIES:
+        if ("kwh", c) not in per.columns:
+            out[[f"annual_kwh.{c}", f"days.{c}", f"heating_season_share.{c}"]] = float("nan")
+            continue
+        kwh = per[("kwh", c)].reindex(out.index)
+        out[f"annual_kwh.{c}"] = _rounded(kwh, 3)
+        out[f"days.{c}"] = per[("days", c)].reindex(out.index).astype(float)
+        share = (per[("heating_kwh", c)] / per[("kwh", c)]).where(per[("heating", c)] == True)  # noqa: E712
+        out[f"heating_season_share.{c}"] = _rounded(share.reindex(out.index), 4)
+    person = monthly.groupby("person_id")
+    out["co2_kg"] = _rounded(person["kg_co2e"].sum().reindex(out.index, fill_value=0.0), 1)
+    out["cost_eur"] = _rounded(person["cost_eur"].sum().reindex(out.index, fill_value=0.0), 2)
+    floors = _group_standby(con, group, readings)
+    base = price_of("electricity", None)
+    floors["eur"] = floors["standby_w"] * HOURS_PER_YEAR / 1000 * float(base.price if base else 0)
+    per_floor = floors.groupby("person_id")
+    out["standby_watts"] = _rounded(per_floor["standby_w"].sum().reindex(out.index), 1)
+    out["standby_eur_per_year"] = _rounded(per_floor["eur"].sum().reindex(out.index), 2)
+    return out.reset_index()
+
+
+def _rounded(values: pd.Series, digits: int) -> pd.Series:
+    """Python's `round` on each value (NaN kept): the figures' exact rounding, which
+    numpy's differs from on halves."""
+    return values.astype(float).map(lambda v: v if pd.isna(v) else round(v, digits))
+
+
 def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict:
     """Figures over the scope's period (over the year when the period is one year):
     `annual_kwh` {commodity: kWh}, `standby_watts` (sum over electricity meters, W),
     `standby_eur_per_year`, `co2_kg`, `cost_eur` (EDF Tarif Bleu Base for electricity),
-    `heating_season_share` {commodity: share of October-April}, `days` {commodity: days}."""
-    monthly = monthly_kwh(con, scope)
-    floors = standby_floor(con, scope)
-    costs = co2_and_cost(con, scope)
-    season = heating_season(con, scope)
-    heating = season[season["season"] == "heating"]
+    `heating_season_share` {commodity: share of October-April}, `days` {commodity: days}.
+    The numbers are `cohort_figures` of this one person: the cohort reads the same SQL."""
+    row = cohort_figures(con, Group.of(scope)).iloc[0]
+
+    def per_commodity(name: str, cast: type) -> dict:
+        return {c: cast(row[f"{name}.{c}"]) for c in COMMODITIES if pd.notna(row[f"{name}.{c}"])}
+
+    def maybe(name: str) -> float | None:
+        return None if pd.isna(row[name]) else float(row[name])
+
     return {
-        "annual_kwh": {k: round(float(v), 3)
-                       for k, v in monthly.groupby("commodity")["kwh"].sum().items()},
-        "days": {k: int(v) for k, v in monthly.groupby("commodity")["days"].sum().items()},
-        "standby_watts": round(float(floors["standby_w"].sum()), 1) if len(floors) else None,
-        "standby_eur_per_year": (round(float(floors["eur_per_year"].sum()), 2)
-                                 if len(floors) else None),
-        "heating_season_share": {r.commodity: round(float(r.share), 4)
-                                 for r in heating.itertuples()},
-        "co2_kg": round(float(costs["kg_co2e"].sum()), 1),
-        "cost_eur": round(float(costs["cost_eur"].sum()), 2),
+        "annual_kwh": per_commodity("annual_kwh", float),
+        "days": per_commodity("days", int),
+        "standby_watts": maybe("standby_watts"),
+        "standby_eur_per_year": maybe("standby_eur_per_year"),
+        "heating_season_share": per_commodity("heating_season_share", float),
+        "co2_kg": float(row["co2_kg"]),
+        "cost_eur": float(row["cost_eur"]),
     }

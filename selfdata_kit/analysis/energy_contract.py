@@ -125,11 +125,33 @@ def contract_for(person: str, path: str | Path | None = None,
                  offers: dict[str, Offer] | None = None) -> Contract:
     """The person's contract from `path`, else $SELFDATA_CONTRACTS, else the default one.
     A person's table overrides the `[default]` table key by key."""
+    return contracts_for([person], path, offers)[person]
+
+
+def contracts_for(persons: list[str], path: str | Path | None = None,
+                  offers: dict[str, Offer] | None = None) -> dict[str, Contract]:
+    """`contract_for` of each person, the file read once: persons without their own table
+    share the `[default]` one (a cohort of 1,000 reads one file, not 1,000)."""
     path = path or os.environ.get(CONTRACTS_ENV) or None
     if path is None:
-        return Contract()
+        return dict.fromkeys(persons, Contract())
     path = Path(path)
     doc = _read_toml(path)
+    own = doc.get("persons", {})
+    offers = offers if offers is not None else load_offers()
+    shared = None
+    out = {}
+    for person in persons:
+        if person in own:
+            out[person] = _contract(doc, path, person, offers)
+        else:
+            shared = shared or _contract(doc, path, person, offers)
+            out[person] = shared
+    return out
+
+
+def _contract(doc: dict[str, Any], path: Path, person: str,
+              offers: dict[str, Offer] | None) -> Contract:
     settings = {**doc.get("default", {}), **doc.get("persons", {}).get(person, {})}
     where = f"{path} [persons.\"{person}\"]" if person in doc.get("persons", {}) else str(path)
     offers_file = path.parent / settings["offers"] if "offers" in settings else None

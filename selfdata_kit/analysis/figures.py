@@ -36,6 +36,9 @@ FIGURES: dict[str, Callable[[duckdb.DuckDBPyConnection, Scope], dict[str, Any]]]
 # SQL over `Group.of(scope)`, so a person's summary and the cohort agree by construction.
 COHORT_FIGURES: dict[str, Callable[[duckdb.DuckDBPyConnection, Group], pd.DataFrame]] = {
     "spending": spending.cohort_figures,
+    "calls": calls.cohort_figures,
+    "energy": energy_offers.energy_cohort_figures,
+    "media": media.cohort_figures,
 }
 
 

@@ -18,7 +18,17 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from .scope import Scope, in_period, local_day, local_time, query
+from .scope import (
+    PERSON_TZ_CTE,
+    Group,
+    Scope,
+    group_query,
+    in_group,
+    in_period,
+    local_day,
+    local_time,
+    query,
+)
 
 LISTENING = ("track", "podcast")
 WATCHING = ("episode", "film", "video")
@@ -132,27 +142,86 @@ def skipped_tracks(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame
         FROM m WHERE kind = 'track' AND duration_s IS NOT NULL GROUP BY 1 ORDER BY 1""", scope)
 
 
+# Every person of a group with their plays and viewings on their own local clock: the
+# set-based twin of `_SCOPED`.
+_GROUP_SCOPED = f"""
+    {PERSON_TZ_CTE},
+    m AS (
+        SELECT person_id, service, kind,
+               CASE WHEN kind IN {LISTENING} THEN 'listening' ELSE 'watching' END AS activity,
+               duration_s, creator, timezone(tz, started_at) AS local_at,
+               CAST(timezone(tz, started_at) AS DATE) AS day,
+               NOT (service = 'netflix' AND duration_s IS NULL) AS timed
+        FROM media JOIN person_tz USING (person_id)
+        WHERE {in_group('person_id')}
+          AND {in_period('CAST(timezone(tz, started_at) AS DATE)')})"""
+
+
+def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame:
+    """One row per person of the group, one column per numeric figure of `figures()`
+    (`plays`, `listening_hours`, `late_share` ...), plus `services.count` (how many services
+    the history comes from) instead of their names. One pass over the media table."""
+    cfg = load_thresholds()
+    frame = group_query(con, f"""
+        WITH {_GROUP_SCOPED},
+        totals AS (
+            SELECT person_id,
+                   count(*) FILTER (activity = 'listening' AND {_COUNTS}) AS plays,
+                   count(*) FILTER (activity = 'watching') AS viewings,
+                   coalesce(sum(duration_s) FILTER (activity = 'listening'), 0) / 3600.0
+                       AS listening_hours,
+                   coalesce(sum(duration_s) FILTER (activity = 'watching'), 0) / 3600.0
+                       AS watching_hours,
+                   count(*) FILTER ({_LATE}) / greatest(count(*) FILTER (timed), 1)
+                       AS late_share,
+                   count(*) FILTER (kind = 'track' AND duration_s IS NOT NULL) AS started,
+                   count(*) FILTER (kind = 'track' AND duration_s < $skip_s) AS skipped,
+                   count(DISTINCT service) AS services
+            FROM m GROUP BY person_id),
+        binges AS (
+            SELECT person_id, count(*) AS binge_days FROM (
+                SELECT person_id FROM m WHERE kind = 'episode' AND creator IS NOT NULL
+                GROUP BY person_id, day, creator HAVING count(*) >= $min_episodes)
+            GROUP BY person_id)
+        SELECT person_id, plays, viewings, listening_hours, watching_hours, late_share,
+               started, skipped, binge_days, services
+        FROM (SELECT person_id FROM persons WHERE {in_group('person_id')})
+        LEFT JOIN totals USING (person_id) LEFT JOIN binges USING (person_id)
+        ORDER BY person_id""", group, skip_s=cfg["skip"]["seconds"],
+        min_episodes=cfg["binge"]["min_episodes"], late_start=cfg["late"]["start_hour"],
+        late_end=cfg["late"]["end_hour"])
+    zero = lambda col: frame[col].fillna(0).astype(float)  # noqa: E731
+    return pd.DataFrame({
+        "person_id": frame["person_id"],
+        "plays": zero("plays"), "viewings": zero("viewings"),
+        "listening_hours": zero("listening_hours"), "watching_hours": zero("watching_hours"),
+        "late_share": zero("late_share"),
+        "skipped_share": (frame["skipped"] / frame["started"]).where(frame["started"] > 0, 0.0)
+        .astype(float),
+        "binge_days": zero("binge_days"),
+        "services.count": zero("services"),
+    }).reset_index(drop=True)
+
+
 def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
     """The period's figures as plain JSON types (for key figures, fun facts, year in review).
-    `top_artist` / `top_series` are as the export names them (None when there is none)."""
+    `top_artist` / `top_series` are as the export names them (None when there is none).
+    The numbers are `cohort_figures` of this one person: the cohort reads the same SQL."""
     over = overview(con, scope)
     if over.empty:
         return {"plays": 0, "viewings": 0, "listening_hours": 0.0, "watching_hours": 0.0,
                 "late_share": 0.0, "skipped_share": 0.0, "binge_days": 0, "top_artist": None,
                 "top_series": None, "services": []}
-    row = over.iloc[0]
-    skips = skipped_tracks(con, scope)
+    row = cohort_figures(con, Group.of(scope)).iloc[0]
     artists, series = top_artists(con, scope, 1), top_series(con, scope, 1)
-    binges = binge_sessions(con, scope, 1)
     return {
         "plays": int(row["plays"]), "viewings": int(row["viewings"]),
         "listening_hours": float(row["listening_hours"]),
         "watching_hours": float(row["watching_hours"]),
         "late_share": float(row["late_share"]),
-        "skipped_share": float(skips["skipped"].sum() / skips["started"].sum())
-        if not skips.empty else 0.0,
-        "binge_days": int(binges["total"].iloc[0]) if not binges.empty else 0,
+        "skipped_share": float(row["skipped_share"]),
+        "binge_days": int(row["binge_days"]),
         "top_artist": str(artists["artist"].iloc[0]) if not artists.empty else None,
         "top_series": str(series["series"].iloc[0]) if not series.empty else None,
-        "services": str(row["services"]).split(", "),
+        "services": str(over.iloc[0]["services"]).split(", "),
     }
