@@ -21,12 +21,16 @@ from selfdata_kit.analysis.figures import COHORT_FIGURES, FIGURES
 from selfdata_kit.analysis.scope import Group, Scope, make_scope
 from selfdata_kit.enrich.category_rules import ENV, Rule, write_rules
 from selfdata_kit.store import open_store
+from tests.analysis.test_cohort_figures_energy_calls import _from_lists
 from tests.conftest import SAMPLE_DATA, World, copy_store
 
 CALLS_ONLY = "calls-only"  # a person with calls and no bank data
 
 # figures that are lists in `figures()` get numeric cohort columns: how to read them from
 # one person's report (topic -> column -> (con, scope, figures) -> value)
+# energy, calls and media derive their list columns as their own test file says
+LIST_TOPICS = ("energy", "calls", "media")
+
 DERIVED: dict[str, dict[str, Callable[[duckdb.DuckDBPyConnection, Scope, dict], float]]] = {
     "spending": {
         "recurring_payments.count": lambda con, scope, f: len(f["recurring_payments"]),
@@ -73,6 +77,9 @@ def _person_figures(con: duckdb.DuckDBPyConnection, topic: str, scope: Scope
     out = {k.removeprefix(f"{topic}."): v for k, v in flat.items()}
     for column, read in DERIVED.get(topic, {}).items():
         out[column] = float(read(con, scope, figures))
+    if topic in LIST_TOPICS:  # the columns standing for lists (counts, shares, costs)
+        out.update({k: None if v is None else float(v)
+                    for k, v in _from_lists(topic, figures, con, scope).items()})
     return out
 
 
