@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from ..errors import SelfdataError
+from . import fold
 from .export import EXPORTED
 from .tables import migrations
 
@@ -25,6 +26,7 @@ def parquet_connection(folder: Path) -> duckdb.DuckDBPyConnection:
                             file=str(folder),
                             hint="make one with `selfdata export --format parquet --out DIR`")
     con = duckdb.connect()
+    fold.register(con)  # migration 005 calls it
     for _, _, sql in migrations():  # the schema, so that every table has its columns
         con.execute(sql)
     for table in EXPORTED:

@@ -12,6 +12,7 @@ from selfdata_kit import cli
 from selfdata_kit.analysis import disclosure
 from selfdata_kit.analysis.cohort import STATS, check_k, coverage, distributions, load_groups
 from selfdata_kit.errors import SelfdataError
+from selfdata_kit.store import fold
 from selfdata_kit.store.tables import migrations
 
 METRIC = "spending.totals_by_category.food"
@@ -122,6 +123,7 @@ def test_extreme_percentiles_need_twenty_persons() -> None:
 
 def test_coverage_cells_are_counted_and_dominance_checked() -> None:
     con = duckdb.connect()
+    fold.register(con)  # migration 005 calls it
     for _, _, sql in migrations():
         con.execute(sql)
     # January: 12 persons, one with 1,000 calls and 11 with 10 (1,000 of 1,110: 90 %);
