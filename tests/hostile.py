@@ -24,6 +24,7 @@ PAGE_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "div", "s
              "tbody", "tr", "th", "td", "br", "small", "a", "blockquote", "hr", "code",
              "span", "pre", "b", "i"}
 _SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*:", re.I)
+_SHARED_BUNDLE = re.compile(r"^(\.\./)+_assets/vega-bundle-[0-9a-f]{16}\.js$")
 
 
 def hostile_qif(path: Path, payloads: tuple[str, ...] = PAYLOADS) -> Path:
@@ -54,7 +55,10 @@ def assert_text_only(page: str, shown: tuple[str, ...] = ()) -> None:
             assert not name.lower().startswith("on"), (el.tag, name)
             if name.lower() in ("href", "src", "action", "formaction", "xlink:href"):
                 assert not _SCHEME.match(value) and not value.startswith("//"), (el.tag, value)
-    scripts = [el.text or "" for el in doc.iter("script")]
+    for el in doc.iter("script"):
+        if el.get("src") is not None:  # --bundle shared: the batch's one copy, by relative path
+            assert _SHARED_BUNDLE.match(el.get("src")) and not (el.text or "").strip(), el.attrib
+    scripts = [el.text or "" for el in doc.iter("script") if el.get("src") is None]
     for body in scripts:
         assert body.startswith("vegaEmbed(") or len(body) > 100_000, body[:200]
         assert "</script" not in body.lower() and "<!--" not in body
