@@ -18,10 +18,9 @@ from pathlib import Path
 import duckdb
 
 from ..errors import StoreError, StoreUnusableError
-from . import fold
 from .failures import unusable
 from .forget import PENDING
-from .tables import PERSON_TABLES, migrations
+from .tables import PERSON_TABLES, migration_connection, migrations
 
 ROW_GROUP = 122_880  # DuckDB's rows per row group: the unit a damaged block makes unreadable
 # tables of ours whose rows refer to an import
@@ -204,8 +203,7 @@ def _read_every_block(con: duckdb.DuckDBPyConnection, table: str) -> TableCheck:
 
 def _schema_differences(con: duckdb.DuckDBPyConnection, versions: list[int]) -> list[str]:
     """Tables and columns that differ from what the store's own migrations make."""
-    fresh = duckdb.connect()
-    fold.register(fresh)  # migration 005 calls it
+    fresh = migration_connection()
     try:
         for version, _, sql in migrations():
             if version in versions:

@@ -14,9 +14,8 @@ from pathlib import Path
 import duckdb
 
 from ..errors import SelfdataError
-from . import fold
 from .export import EXPORTED
-from .tables import migrations
+from .tables import migration_connection, migrations
 
 
 def parquet_connection(folder: Path) -> duckdb.DuckDBPyConnection:
@@ -25,8 +24,7 @@ def parquet_connection(folder: Path) -> duckdb.DuckDBPyConnection:
         raise SelfdataError("not a Parquet export of a store (no persons/ folder)",
                             file=str(folder),
                             hint="make one with `selfdata export --format parquet --out DIR`")
-    con = duckdb.connect()
-    fold.register(con)  # migration 005 calls it
+    con = migration_connection()
     for _, _, sql in migrations():  # the schema, so that every table has its columns
         con.execute(sql)
     for table in EXPORTED:

@@ -13,6 +13,8 @@ from importlib import resources
 
 import duckdb
 
+from . import fold
+
 # columns every data row carries, filled by the writer, never by a parser
 WRITER_COLUMNS = ("person_id", "uid", "import_id")
 
@@ -64,6 +66,14 @@ def migrations() -> list[tuple[int, str, str]]:
     files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")),
                    key=lambda f: f.name)
     return [(int(f.name.split("_", 1)[0]), f.name, f.read_text("utf-8")) for f in files]
+
+
+def migration_connection() -> duckdb.DuckDBPyConnection:
+    """An empty in-memory DuckDB that can run `migrations()` (005 calls nfkc_normalize): the
+    one way to build the schema outside a store file (schema check, Parquet views)."""
+    con = duckdb.connect()
+    fold.register(con)
+    return con
 
 
 def table_specs(con: duckdb.DuckDBPyConnection) -> dict[str, TableSpec]:

@@ -4,7 +4,6 @@ tests can fail)."""
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -12,8 +11,7 @@ from selfdata_kit import cli
 from selfdata_kit.analysis import disclosure
 from selfdata_kit.analysis.cohort import STATS, check_k, coverage, distributions, load_groups
 from selfdata_kit.errors import SelfdataError
-from selfdata_kit.store import fold
-from selfdata_kit.store.tables import migrations
+from selfdata_kit.store.tables import migration_connection, migrations
 
 METRIC = "spending.totals_by_category.food"
 
@@ -122,8 +120,7 @@ def test_extreme_percentiles_need_twenty_persons() -> None:
 
 
 def test_coverage_cells_are_counted_and_dominance_checked() -> None:
-    con = duckdb.connect()
-    fold.register(con)  # migration 005 calls it
+    con = migration_connection()
     for _, _, sql in migrations():
         con.execute(sql)
     # January: 12 persons, one with 1,000 calls and 11 with 10 (1,000 of 1,110: 90 %);
