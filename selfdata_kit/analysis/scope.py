@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from ..errors import SelfdataError
+from ..store import known_persons_hint
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def make_scope(con: duckdb.DuckDBPyConnection, person: str,
     if not rows:
         known = [r[0] for r in con.execute("SELECT person_id FROM persons ORDER BY 1").fetchall()]
         raise SelfdataError(f"no person {person!r} in the store",
-                            hint=f"known persons: {', '.join(known) or 'none yet'}")
+                            hint=known_persons_hint(known, person))
     tz = rows[0][0] or "Europe/Paris"
     try:
         ZoneInfo(tz)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..analysis.doctor import checkup, load_thresholds
 from ..errors import SelfdataError
-from ..store import open_store
+from ..store import known_persons_hint, open_store
 
 LIMIT = 10  # lines per check in the text output (--json has everything)
 
@@ -26,7 +26,7 @@ def run_doctor(store_path: Path | None, person: str | None, as_json: bool,
         known = store.person_ids()
         if person is not None and person not in known:
             raise SelfdataError(f"no person {person!r} in the store",
-                                hint=f"known persons: {', '.join(known) or 'none yet'}")
+                                hint=known_persons_hint(known, person))
         checks = checkup(store.con, person, th)
     persons = [person] if person else known
     if as_json:

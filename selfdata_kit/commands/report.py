@@ -13,7 +13,7 @@ from ..batch.runner import Result, plan, run_batch, summarize
 from ..charts.render import write_bundle
 from ..errors import SelfdataError
 from ..reports import TOPICS
-from ..store import open_store
+from ..store import known_persons_hint, open_store
 
 SHARED = "shared"
 BUNDLES = (SHARED, INLINE)
@@ -35,7 +35,7 @@ def render_reports(store: Path, persons: list[str] | None, reports: list[str], *
     missing = sorted(set(persons or []) - set(known))
     if missing:
         raise SelfdataError(f"no person {', '.join(map(repr, missing))} in {store}",
-                            hint=f"known persons: {', '.join(known) or 'none yet'}")
+                            hint=known_persons_hint(known, missing[0]))
     persons = persons or known
     if not persons:
         raise SelfdataError(f"no persons in {store}", hint="import some files first")

@@ -7,10 +7,10 @@
 
 from .connection import DEFAULT_STORE, Store, default_store_path, open_store
 from .permissions import owner_only
-from .person_id import check_person_id
+from .person_id import check_person_id, known_persons_hint
 from .tables import DEFAULT_ACCOUNT, PERSON_TABLES, TABLES, WRITE_ORDER, TableSpec
 from .writer import ImportCounts
 
 __all__ = ["DEFAULT_ACCOUNT", "DEFAULT_STORE", "PERSON_TABLES", "TABLES", "WRITE_ORDER",
            "ImportCounts", "Store", "TableSpec", "check_person_id", "default_store_path",
-           "open_store", "owner_only"]
+           "known_persons_hint", "open_store", "owner_only"]

@@ -4,6 +4,7 @@ pages, so it is checked where it enters: a folder name on every system, on one l
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 
 from ..errors import SelfdataError
@@ -41,3 +42,18 @@ def _problem(person: object) -> str | None:
     if person.startswith(".") or person != person.strip():
         return "it starts with '.' or starts or ends with a space"
     return None
+
+
+HINT_LIMIT = 8  # ids named in a hint; a cohort store holds thousands
+
+
+def known_persons_hint(known: list[str], asked: str | None = None) -> str:
+    """The hint for an unknown person: the ids closest to `asked` first (a typo is the usual
+    cause), at most HINT_LIMIT of them, and where to see the rest."""
+    if not known:
+        return "no persons in the store yet: `selfdata import FILE --person ID` first"
+    close = difflib.get_close_matches(asked, known, n=HINT_LIMIT, cutoff=0.6) if asked else []
+    shown = close + [p for p in known if p not in close][:HINT_LIMIT - len(close)]
+    rest = len(known) - len(shown)
+    more = f" and {rest} more (`selfdata persons` lists them all)" if rest > 0 else ""
+    return f"known persons: {', '.join(shown)}{more}"

@@ -10,8 +10,8 @@ import pytest
 from selfdata_kit.cli import main
 from selfdata_kit.errors import SelfdataError
 from selfdata_kit.ingest.cohort import person_folders
-from selfdata_kit.store import check_person_id, open_store
-from tests.conftest import SAMPLE_FOLDERS
+from selfdata_kit.store import check_person_id, known_persons_hint, open_store
+from tests.conftest import SAMPLE_FOLDERS, SAMPLES
 
 VALID = ["alice", "p0001-student", "Marie Dupont", "participant_07", "é-ü-中", "a.b",
          "<img src=x onerror=alert(1)>", '"onmouseover=alert(1) x="', "x" * 64]
@@ -105,3 +105,20 @@ def test_an_id_with_markup_is_a_valid_id_and_stays_text(tmp_path: Path) -> None:
     with open_store(tmp_path / "s.duckdb") as s:
         s.ensure_person("<img src=x onerror=alert(1)>")
         assert s.person_ids() == ["<img src=x onerror=alert(1)>"]
+
+
+def test_unknown_person_hint_names_the_closest_ids_and_counts_the_rest():
+    known = [f"p{i:04d}-student" for i in range(1000)] + ["alice", "alicia"]
+    hint = known_persons_hint(known, "alcie")
+    assert hint.startswith("known persons: alice, alicia, ")  # the typo's neighbours first
+    assert hint.count(",") == 7 and hint.endswith(
+        "and 994 more (`selfdata persons` lists them all)")
+    assert known_persons_hint(["alice"], "bob") == "known persons: alice"
+    assert "selfdata import" in known_persons_hint([], "bob")
+
+
+def test_an_unknown_person_on_the_command_line_gets_the_short_hint(sample_store, capsys):
+    typo = SAMPLES[0][:-1]
+    assert main(["summary", "--person", typo, "--store", str(sample_store)]) == 1
+    err = capsys.readouterr().err
+    assert f"no person {typo!r}" in err and f"known persons: {SAMPLES[0]}," in err
