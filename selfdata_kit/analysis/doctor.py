@@ -12,13 +12,13 @@ Thresholds: data/doctor.toml. Every function returns a small DataFrame with `per
 
 from __future__ import annotations
 
-import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
+
+from ..shipped import settings
 
 # canonical table -> SQL of its rows' local day (`p` is the person's row, for the time zone)
 DAY = {"transactions": "t.booked_on",
@@ -28,10 +28,8 @@ DAY = {"transactions": "t.booked_on",
 
 
 def load_thresholds(path: str | Path | None = None) -> dict[str, Any]:
-    if path is not None:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    shipped = resources.files("selfdata_kit.data") / "doctor.toml"
-    return tomllib.loads(shipped.read_text(encoding="utf-8"))
+    """The thresholds: shipped `doctor.toml`, under the keys of a user's file."""
+    return settings("doctor.toml", path)
 
 
 def _days_sql() -> str:

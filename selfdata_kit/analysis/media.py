@@ -10,14 +10,13 @@ Thresholds live in `data/media_thresholds.toml`.
 
 from __future__ import annotations
 
-import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+from ..shipped import settings
 from .scope import (
     PERSON_TZ_CTE,
     Group,
@@ -42,11 +41,8 @@ _SCOPED = f"""
 
 
 def load_thresholds(path: str | Path | None = None) -> dict[str, Any]:
-    """The report's thresholds: the user's TOML file when given, else the shipped one."""
-    if path:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    shipped = resources.files("selfdata_kit.data") / "media_thresholds.toml"
-    return tomllib.loads(shipped.read_text(encoding="utf-8"))
+    """The thresholds: shipped `media_thresholds.toml`, under the keys of a user's file."""
+    return settings("media_thresholds.toml", path)
 
 
 def _q(con: duckdb.DuckDBPyConnection, body: str, scope: Scope, **extra: object) -> pd.DataFrame:
