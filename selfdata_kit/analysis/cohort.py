@@ -165,7 +165,13 @@ def coverage(con: duckdb.DuckDBPyConnection, k: int = K_DEFAULT,
 
 def load_groups(path: str) -> pd.DataFrame:
     """A persons attributes file (CSV with a `person_id` column and any attributes)."""
-    frame = pd.read_csv(path, dtype=str)
+    try:
+        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    except OSError as e:
+        raise SelfdataError(f"cannot read the groups file ({e.strerror})", file=path) from None
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        raise SelfdataError("expected a CSV file in UTF-8", file=path,
+                            hint="one row per person: person_id,heating,city,...") from None
     if "person_id" not in frame.columns:
         raise SelfdataError("expected a person_id column", file=path,
                             hint="one row per person: person_id,heating,city,...")

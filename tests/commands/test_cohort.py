@@ -171,3 +171,16 @@ def test_a_workshop_is_ready_offline(tmp_path, capsys) -> None:
     assert not re.search(r"""(?:src|href)\s*=\s*["']https?://""", wall)
     assert not any(p.name in wall for p in (out / "personas").iterdir())
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("content, expected", [(None, "cannot read the groups file"),
+                                               (b"\xff\xfe\x00 x", "expected a CSV file"),
+                                               (b"", "expected a CSV file")])
+def test_a_missing_or_unreadable_groups_file_is_a_message(tmp_path, capsys, content, expected):
+    groups = tmp_path / "groups.csv"
+    if content is not None:
+        groups.write_bytes(content)
+    assert main(["cohort", "--store", str(tmp_path / "none.duckdb"), "--groups", str(groups),
+                 "--by", "heating"]) == 1
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err

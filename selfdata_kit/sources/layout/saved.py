@@ -19,7 +19,7 @@ from ...errors import FormatError, SelfdataError
 from ..bank.fr_csv.layout import fit_cells, is_amount, split_line
 from ..base import InputFile
 from ..text import looks_binary
-from .spec import CsvLayout, load_layout, parse_layout
+from .spec import CsvLayout, load_layout, parse_layout, read_layout_text
 
 ENV = "SELFDATA_LAYOUTS_DIR"
 log = logging.getLogger(__name__)
@@ -55,8 +55,7 @@ def saved_layouts() -> tuple[CsvLayout, ...]:
 
 def save_layout(path: str | Path, name: str | None = None) -> Path:
     """Check a layout file and copy it to the layouts folder (owner-only); returns where."""
-    return store_layout(Path(path).read_text(encoding="utf-8"), name or Path(path).stem,
-                        str(path))
+    return store_layout(read_layout_text(path), name or Path(path).stem, str(path))
 
 
 def store_layout(text: str, name: str, origin: str = "layout") -> Path:

@@ -60,14 +60,18 @@ class CsvLayout:
 
 def load_layout(path: str | Path) -> CsvLayout:
     """Read and check a layout file; FormatError naming its line otherwise."""
+    return parse_layout(read_layout_text(path), str(path))
+
+
+def read_layout_text(path: str | Path) -> str:
+    """A layout file's text; FormatError if it is missing, unreadable or not UTF-8."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except OSError as e:
         raise FormatError(f"cannot read the layout file ({e.strerror})", file=str(p)) from None
     except UnicodeDecodeError:
         raise FormatError("a layout file is UTF-8 text", file=str(p)) from None
-    return parse_layout(text, str(p))
 
 
 def parse_layout(text: str, name: str) -> CsvLayout:

@@ -273,6 +273,19 @@ def test_save_refuses_a_layout_that_cannot_recognise_files(tmp_path) -> None:
         save_layout(write(tmp_path, GOOD))
 
 
+@pytest.mark.parametrize("content, expected", [(None, "cannot read the layout file"),
+                                               (b"\xff\xfe\x00 x", "UTF-8 text")])
+def test_cli_save_of_a_missing_or_binary_file_is_a_message(tmp_path, capsys, layouts_folder,
+                                                          content, expected) -> None:
+    path = tmp_path / "l.toml"
+    if content is not None:
+        path.write_bytes(content)
+    assert main(["layout", "save", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert expected in err and str(path) in err and "Traceback" not in err
+    assert not list(layouts_folder.glob("*.toml"))
+
+
 def test_cli_guess_import_save_then_plain_import(tmp_path, capsys, layouts_folder) -> None:
     store, out = tmp_path / "s.duckdb", tmp_path / "nationwide.toml"
     csv = str(HERE / "uk_nationwide.csv")
