@@ -84,4 +84,11 @@ def output_failure(error: BaseException, where: Path | str) -> SelfdataError | N
         return SelfdataError("permission denied (or a read-only disk)", file=str(where),
                              hint="check the owner and mode of the file and its folder"
                                   " (ls -l), or write to a folder you own (--out)")
+    if code in (errno.EEXIST, errno.ENOTDIR):  # `--out FILE` where a folder is written
+        return SelfdataError("expected a folder (or nothing) here, but a file is in the way on"
+                             " that path", file=str(where),
+                             hint="choose another --out, or move that file away")
+    if code == errno.EISDIR:
+        return SelfdataError("expected a file here, but it is a folder", file=str(where),
+                             hint="give the path of a file")
     return None

@@ -157,3 +157,24 @@ def test_one_flipped_data_block(command: str, sample_store: Path, tmp_path: Path
         args = ["import", str(SAMPLE_FOLDERS[0] / "bank"), "--person", SAMPLE_FOLDERS[0].name]
     err = _run(args, store, capsys)
     assert DAMAGED in err and "selfdata check --store" in err and LOCK_HINT not in err
+
+
+@pytest.mark.parametrize("argv", [["report", "--person", "{person}", "--out", "{file}"],
+                                  ["export", "--out", "{file}"],
+                                  ["synth", "--out", "{file}"],
+                                  ["report", "--person", "{person}", "--out", "{file}/sub"],
+                                  ["contribute", "--person", "{person}", "--out", "{folder}"]])
+def test_an_output_path_of_the_wrong_kind(argv, sample_store: Path, tmp_path: Path,
+                                          capsys) -> None:
+    """`--out` naming a file where a folder is written (or the reverse): a message naming
+    the path, not a FileExistsError / NotADirectoryError traceback."""
+    (tmp_path / "a-file").write_text("mine", encoding="utf-8")
+    (tmp_path / "a-folder").mkdir()
+    person = SAMPLE_FOLDERS[0].name
+    args = [a.format(person=person, file=tmp_path / "a-file", folder=tmp_path / "a-folder")
+            for a in argv]
+    assert main([*args, "--store", str(sample_store)] if argv[0] != "synth" else args) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "error: " in err
+    assert ("a file is in the way" in err) or ("it is a folder" in err)
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "mine"
