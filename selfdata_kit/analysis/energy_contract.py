@@ -180,7 +180,9 @@ def use_contracts(path: str | Path) -> None:
 
 
 def load_offers(path: str | Path | None = None) -> dict[str, Offer]:
-    """{key: Offer} from `energy_offers.toml` or a file with its layout."""
+    """{key: Offer} from `energy_offers.toml` or a file with its layout, checked: known kind and
+    slots, prices positive, powers among `KVA_STEPS`, each grid's dates in order and the grids
+    of one offer not overlapping (a day must have one price)."""
     where = str(path) if path else "energy_offers.toml"
     doc = _read_toml(Path(path)) if path else tomllib.loads(_data_file("energy_offers.toml"))
     out = {}
@@ -190,29 +192,51 @@ def load_offers(path: str | Path | None = None) -> dict[str, Offer]:
             kind = o["kind"]
             if kind not in KINDS:
                 raise SelfdataError(f"{at}: kind must be one of {', '.join(KINDS)}")
-            grids = []
-            for p in o["prices"]:
-                kwh = {k: Decimal(v) for k, v in p["kwh"].items()}
-                if set(kwh) != set(KINDS[kind]):
-                    raise SelfdataError(f"{at}: a {kind} offer prices {', '.join(KINDS[kind])}")
-                grids.append(Grid(dt.date.fromisoformat(p["valid_from"]),
-                                  dt.date.fromisoformat(p["valid_to"]) if "valid_to" in p
-                                  else None, kwh,
-                                  {int(k): Decimal(v) for k, v in p["subscription"].items()},
-                                  p["source"]))
+            grids = [_grid(p, kind, f"{at}, prices {i}")
+                     for i, p in enumerate(o["prices"], start=1)]
             out[o["key"]] = Offer(o["key"], o["name"], o.get("supplier", ""), kind,
                                   tuple(sorted(grids, key=lambda g: g.valid_from)))
         except KeyError as e:
             raise SelfdataError(f"{at}: missing {e.args[0]!r}",
                                 hint="see the comments at the top of energy_offers.toml") from None
-        except (InvalidOperation, ValueError, TypeError):
+        except (InvalidOperation, ValueError, TypeError, AttributeError):
             raise SelfdataError(f"{at}: a price, a power or a date is not readable",
                                 hint='prices as strings ("0.2516"), dates as YYYY-MM-DD') from None
+        for a, b in zip(out[o["key"]].grids, out[o["key"]].grids[1:], strict=False):
+            if a.valid_to is None or a.valid_to >= b.valid_from:
+                raise SelfdataError(f"{at}: the grids from {a.valid_from} and {b.valid_from} "
+                                    "overlap", hint="end the older grid the day before the newer")
     return out
 
 
+def _grid(p: dict[str, Any], kind: str, at: str) -> Grid:
+    """One [[offer.prices]] table as a Grid (KeyError and ValueError are the caller's)."""
+    kwh = {k: Decimal(v) for k, v in p["kwh"].items()}
+    if set(kwh) != set(KINDS[kind]):
+        raise SelfdataError(f"{at}: a {kind} offer prices {', '.join(KINDS[kind])}")
+    subscription = {int(k): Decimal(v) for k, v in p["subscription"].items()}
+    if not subscription or not set(subscription) <= set(KVA_STEPS):
+        raise SelfdataError(f"{at}: subscribed powers must be among {KVA_STEPS}")
+    if not all(v > 0 for v in [*kwh.values(), *subscription.values()]):
+        raise SelfdataError(f"{at}: every price must be positive")
+    start = dt.date.fromisoformat(p["valid_from"])
+    end = dt.date.fromisoformat(p["valid_to"]) if "valid_to" in p else None
+    if end is not None and end < start:
+        raise SelfdataError(f"{at}: valid_to {end} is before valid_from {start}")
+    if not str(p["source"]).strip():
+        raise SelfdataError(f"{at}: every grid needs its source",
+                            hint="the published grid or page the figures come from, and its date")
+    return Grid(start, end, kwh, subscription, str(p["source"]))
+
+
+TEMPO_DAYS_PER_SEASON = {"red": 22, "white": 43}  # arrêté du 30 octobre 2014, art. 3
+
+
 def load_tempo_days(path: str | Path | None = None) -> dict[dt.date, str]:
-    """{date: blue|white|red} from `tempo_days.csv` or a file with its layout."""
+    """{date: blue|white|red} from `tempo_days.csv` or a file with its layout
+    (`date,colour[,source]`), checked against the rules of the offer: per season (1 September
+    to 31 August) at most 22 red and 43 white days, red only on weekdays from 1 November to
+    31 March, no white Sunday, and no day listed twice with two colours."""
     where = str(path) if path else "tempo_days.csv"
     try:
         text = Path(path).read_text(encoding="utf-8-sig") if path else _data_file(
@@ -220,15 +244,32 @@ def load_tempo_days(path: str | Path | None = None) -> dict[dt.date, str]:
     except OSError as e:
         raise SelfdataError(f"cannot read {path}: {e.strerror}") from None
     days: dict[dt.date, str] = {}
+    seasons: dict[tuple[int, str], int] = {}
     for line_no, row in enumerate(csv.reader(text.splitlines()), start=1):
         if not row or row[0].startswith("#") or row[0].strip().lower() == "date":
             continue
         try:
             day = dt.date.fromisoformat(row[0].strip())
-            days[day] = COLOURS[row[1].strip().lower()]
+            colour = COLOURS[row[1].strip().lower()]
         except (ValueError, IndexError, KeyError):
             raise SelfdataError(f"{where}, line {line_no}: expected YYYY-MM-DD,colour",
                                 hint="colour: blue, white or red (bleu, blanc, rouge)") from None
+        at = f"{where}, line {line_no}: {day}"
+        if days.get(day, colour) != colour:
+            raise SelfdataError(f"{at} is listed twice with two colours")
+        if colour == "red" and (day.isoweekday() > 5 or day.month in range(4, 11)):
+            raise SelfdataError(f"{at} is red, but red days fall on weekdays from 1 November "
+                                "to 31 March only")
+        if colour == "white" and day.isoweekday() == 7:
+            raise SelfdataError(f"{at} is a white Sunday, but a Sunday is always blue")
+        if day not in days and colour in TEMPO_DAYS_PER_SEASON:
+            season = day.year if day.month >= 9 else day.year - 1
+            seasons[(season, colour)] = count = seasons.get((season, colour), 0) + 1
+            if count > TEMPO_DAYS_PER_SEASON[colour]:
+                raise SelfdataError(
+                    f"{at}: more than {TEMPO_DAYS_PER_SEASON[colour]} {colour} days in the "
+                    f"season {season}-{season + 1}", hint="a season runs 1 September-31 August")
+        days[day] = colour
     return days
 
 
