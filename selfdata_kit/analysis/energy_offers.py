@@ -147,7 +147,7 @@ def _price_offer(offer: Offer, frame: pd.DataFrame, kva: pd.Series,
         return np.array([float(g.kwh[slot]) for g in offer.grids])[gi]
 
     kwh = rows["kwh"].to_numpy(float)
-    parts: list[tuple[object, np.ndarray, np.ndarray]] = []  # (slot(s), kWh, EUR)
+    parts: list[tuple[object, np.ndarray, np.ndarray]] = []  # (slot or Categorical, kWh, EUR)
     if offer.kind == "base":
         parts.append(("base", kwh, kwh * price("base")))
     elif offer.kind == "hphc":
@@ -155,8 +155,8 @@ def _price_offer(offer: Offer, frame: pd.DataFrame, kva: pd.Series,
         parts += [("hc", hc, hc * price("hc")), ("hp", kwh - hc, (kwh - hc) * price("hp"))]
     elif offer.kind == "weekend":
         weekend = pd.to_datetime(rows["day"]).dt.day_of_week.to_numpy() >= 5  # Saturday, Sunday
-        parts.append((np.where(weekend, "weekend", "week"), kwh,
-                      kwh * np.where(weekend, price("weekend"), price("week"))))
+        parts.append((pd.Categorical.from_codes(weekend.astype(int), ["week", "weekend"]),
+                      kwh, kwh * np.where(weekend, price("weekend"), price("week"))))
     else:  # tempo: the colour of the Tempo day (06:00 to 06:00)
         colour = _per_day(rows["tempo_day"], lambda d: tempo_days.get(d) or tempo_rule(d))
         unknown = pd.isna(colour)
@@ -176,14 +176,13 @@ def _price_offer(offer: Offer, frame: pd.DataFrame, kva: pd.Series,
     pid, persons = pd.factorize(rows["person_id"])
     n = len(persons)
     names = list(dict.fromkeys(x for slot, _, _ in parts
-                               for x in ([slot] if isinstance(slot, str) else np.unique(slot))))
+                               for x in ([slot] if isinstance(slot, str) else slot.categories)))
     codes, kwhs, eurs = [], [], []
     for slot, k, e in parts:
         if isinstance(slot, str):
             code = np.full(len(k), names.index(slot))
         else:
-            uniques, inverse = np.unique(slot, return_inverse=True)
-            code = np.array([names.index(x) for x in uniques], dtype=int)[inverse]
+            code = np.array([names.index(x) for x in slot.categories], dtype=int)[slot.codes]
         keep = ~np.isnan(k)
         codes.append(pid[keep] * len(names) + code[keep])
         kwhs.append(k[keep])
@@ -273,7 +272,12 @@ def group_decisions(con: duckdb.DuckDBPyConnection, group: Group,
     raw = group_slot_days(con, group, {p: c.offpeak for p, c in contracts.items()}, parts)
     wins = windows(raw, group)
     frame = in_windows(raw, wins)
-    kva = pd.Series({p: c.subscribed_kva for p, c in contracts.items()}, dtype=int)
+    # the pricing works on integer person codes (`names[code]` is the person): pandas maps,
+    # factorizes and rebuilds string columns several times per offer, ~5x slower on names
+    names = np.asarray(list(contracts), dtype=object)
+    code_of = {p: i for i, p in enumerate(names)}
+    coded = frame.assign(person_id=frame["person_id"].map(code_of).astype("int64"))
+    kva = pd.Series([c.subscribed_kva for c in contracts.values()], dtype=int)
     all_totals, all_energy, defs = [], [], {}
     # persons whose contracts name the same offers file and Tempo calendar are priced together
     setups: dict[tuple[object, object], list[str]] = {}
@@ -283,13 +287,18 @@ def group_decisions(con: duckdb.DuckDBPyConnection, group: Group,
         offers = load_offers(offers_file)
         tempo_days = load_tempo_days(calendar)
         base = next((o for o in offers.values() if o.kind == "base"), None)
-        rows = frame[frame["person_id"].isin(persons)]
+        rows = coded[coded["person_id"].isin([code_of[p] for p in persons])]
         for offer in offers.values():
             defs[(offers_file, offer.key)] = offer
             totals, energy = _price_offer(offer, rows, kva, tempo_days, base)
             all_totals.append(totals.assign(offers_file=str(offers_file)))
             all_energy.append(energy)
     offers = _costs(pd.concat(all_totals, ignore_index=True)) if all_totals else pd.DataFrame()
+    energy = (pd.concat(all_energy, ignore_index=True) if all_energy
+              else pd.DataFrame(columns=["person_id", "slot", "kwh", "eur", "key"]))
+    for priced in (offers, energy):
+        if len(priced):
+            priced["person_id"] = names[priced["person_id"].to_numpy(int)]
     if not offers.empty:
         # an estimate mostly on assumed prices is listed, never marked cheapest
         share = offers.get("unknown_colour_kwh_share", pd.Series(np.nan, index=offers.index))
@@ -300,9 +309,7 @@ def group_decisions(con: duckdb.DuckDBPyConnection, group: Group,
         lowest = sure.groupby(offers["person_id"]).transform("min")
         offers["cheapest"] = (~offers["uncertain"]) & (sure == lowest)
     return {"contracts": contracts, "windows": wins, "frame": frame, "offers": offers,
-            "energy": (pd.concat(all_energy, ignore_index=True) if all_energy
-                       else pd.DataFrame(columns=["person_id", "slot", "kwh", "eur", "key"])),
-            "offer_defs": defs}
+            "energy": energy, "offer_defs": defs}
 
 
 def _step_down(kva: int, peak_kva: float, offer: Offer | None, end: dt.date) -> dict:
