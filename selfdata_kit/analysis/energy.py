@@ -19,13 +19,14 @@ so are meters of energy sent to the grid (`...:received`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from .energy_contract import Slot
 from .energy_factors import (
     load_emission_factors,
     load_reference_households,
@@ -48,6 +49,7 @@ __all__ = ["READINGS", "co2_and_cost", "daily_kwh", "heating_season", "load_heat
 
 LOAD_CURVE, DAY, PERIOD = 0, 1, 2  # grains
 NIGHT_HOURS = (1, 4)  # local intervals starting 01:00-04:59: the home asleep
+TEMPO_HC: Slot = (22 * 60, 6 * 60)  # Tempo's off-peak hours are fixed by the offer
 STANDBY_QUANTILE = 0.05  # the floor ignores the rare lowest values (a meter glitch)
 HOURS_PER_YEAR = 8760
 W_PER_KWH_PER_S = 3_600_000  # average W = kWh * 3.6e6 / seconds
@@ -272,14 +274,19 @@ _KEPT = ("e.kwh IS NOT NULL AND e.end_at > e.start_at AND m.commodity IN ('elect
          " AND NOT ends_with(e.meter_id, ':received')")
 _GRAIN = (f"CASE WHEN epoch(e.end_at) - epoch(e.start_at) < 72000 THEN {LOAD_CURVE}"
           f" WHEN epoch(e.end_at) - epoch(e.start_at) <= 93600 THEN {DAY} ELSE {PERIOD} END")
-# READINGS of the meters that hold ONE series (one grain), in a single streaming pass: no
-# finest-grain choice to make, so no CTE read twice (DuckDB would materialise millions of rows)
-_SINGLE_SERIES = f"""WITH {PERSON_TZ_CTE},
+def _single_series(mixed: str | None) -> str:
+    """READINGS of the meters that hold ONE series (one grain), in a single streaming pass:
+    no finest-grain choice to make, so no CTE read twice (DuckDB would materialise millions
+    of rows). `mixed`: a table of (person_id, meter_id) to leave out; None reads every meter
+    as if it held one series."""
+    skip = ("" if mixed is None else f"ANTI JOIN {mixed} x ON x.person_id = e.person_id"
+            " AND x.meter_id = e.meter_id")
+    return f"""WITH {PERSON_TZ_CTE},
 graded AS (
     SELECT e.person_id, e.meter_id, m.commodity, tz, e.end_at, e.kwh, {_GRAIN} AS grain,
            epoch(e.end_at) - epoch(e.start_at) AS step_s, timezone(tz, e.start_at) AS local_at
     FROM energy e JOIN meters m USING (person_id, meter_id) JOIN person_tz USING (person_id)
-    ANTI JOIN {{mixed}} x ON x.person_id = e.person_id AND x.meter_id = e.meter_id
+    {skip}
     WHERE {in_group('e.person_id')} AND {_KEPT}),
 spread AS (  -- a billing period is spread over its local days, as in READINGS
     SELECT *, CAST(local_at AS DATE) AS first_day,
@@ -298,62 +305,138 @@ WHERE {in_period('day')}"""
 
 @contextmanager
 def group_readings(con: duckdb.DuckDBPyConnection, group: Group) -> Iterator[str]:
-    """The group's READINGS computed once into a temporary table (dropped on exit): the set-
-    based figures read it several times (months, night floors, slot days), and selecting the
-    readings (time zones, finest grain per day) costs more than any one of them. Meters with
-    one series take a single streaming pass; the few with several (a load curve AND daily
-    totals) go through READINGS' day-by-day choice. Yields the CTE text to put after `WITH`."""
+    """The group's READINGS computed once into a temporary table (dropped on exit), to look
+    at them row by row (the figures read `group_day_parts` instead: a table of the readings
+    holds ~80 bytes a reading, 1.4 GB for 1,000 persons). Meters with one series take a
+    single streaming pass; the few with several (a load curve AND daily totals) go through
+    READINGS' day-by-day choice. Yields the CTE text to put after `WITH`."""
     name = f"readings_{uuid.uuid4().hex}"
     params = group.params
 
     def run(sql: str) -> duckdb.DuckDBPyConnection:
         return con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
 
-    mixed = run(f"""SELECT person_id, meter_id FROM energy e JOIN meters m
-                    USING (person_id, meter_id) WHERE {in_group('e.person_id')} AND {_KEPT}
-                    GROUP BY ALL HAVING min({_GRAIN}) < max({_GRAIN})""").df()
-    con.register(f"{name}_mixed", mixed)
     try:
-        run(f"CREATE TEMP TABLE {name} AS "
-            + _SINGLE_SERIES.replace("{mixed}", f"{name}_mixed"))
-        if len(mixed):
-            run(f"INSERT INTO {name} WITH {GROUP_READINGS} SELECT {_READINGS_COLUMNS}"
-                f" FROM readings SEMI JOIN {name}_mixed USING (person_id, meter_id)")
+        run(f"""CREATE TEMP TABLE {name}_mixed AS
+                SELECT person_id, meter_id FROM energy e JOIN meters m
+                USING (person_id, meter_id) WHERE {in_group('e.person_id')} AND {_KEPT}
+                GROUP BY ALL HAVING min({_GRAIN}) < max({_GRAIN})""")
+        run(f"CREATE TEMP TABLE {name} AS " + _single_series(f"{name}_mixed"))
+        run(f"INSERT INTO {name} WITH {GROUP_READINGS} SELECT {_READINGS_COLUMNS}"
+            f" FROM readings SEMI JOIN {name}_mixed USING (person_id, meter_id)")
         yield f"readings AS (SELECT * FROM {name})"
     finally:
-        con.unregister(f"{name}_mixed")
+        con.execute(f"DROP TABLE IF EXISTS {name}_mixed")
         con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
-def _group_monthly(con: duckdb.DuckDBPyConnection, group: Group, readings: str,
-                   hc: tuple[float, float]) -> pd.DataFrame:
-    """Per person, month and commodity: kWh (compensated sums, `fsum`: a plain float sum
-    depends on how DuckDB splits the rows between threads, and a figure rounded to the Wh
-    would then differ between a person's summary and the cohort), days with data, off-peak
-    kWh of the load curve (intervals starting in [hc[0], hc[1]) local hours), kWh of coarser
-    readings, and the share of the month covered: the set-based twin of `co2_and_cost`."""
-    return group_query(con, f"""WITH {readings}
+def in_slots(clock: str, slots: tuple[Slot, ...]) -> str:
+    """SQL predicate: the minute-of-day `clock` falls in one of `slots` (integers only)."""
+    parts = [f"({clock} >= {int(s)} AND {clock} < {int(e)})" if s < e
+             else f"({clock} >= {int(s)} OR {clock} < {int(e)})" for s, e in slots]
+    return "(" + " OR ".join(parts) + ")" if parts else "false"
+
+
+def _tariff_hc() -> tuple[float, float]:
+    """The off-peak hours [start, end) of the default electricity price (`co2_and_cost`)."""
+    elec = price_of("electricity", None)
+    return (elec.off_peak_start_hour if elec and elec.off_peak_start_hour is not None else 99,
+            elec.off_peak_end_hour if elec and elec.off_peak_end_hour is not None else 0)
+
+
+@contextmanager
+def group_day_parts(con: duckdb.DuckDBPyConnection, group: Group,
+                    offpeak: Mapping[str, tuple[Slot, ...]] | None = None) -> Iterator[str]:
+    """Every figure's input in ONE pass over the group's readings, into a temporary table
+    (dropped on exit; its name is yielded) about 12x smaller than the readings: one row per
+    person, meter, local day, grain and Tempo day (06:00 to 06:00) with
+    - `kwh` and, of the load curve, `kwh_tariff_hc` (the default price's off-peak hours, for
+      `co2_and_cost`'s cost), `kwh_offpeak` (in the person's own `offpeak[person]` slots;
+      0 for a person not in `offpeak`) and `kwh_tempo_hc` (Tempo's 22:00-06:00);
+    - `max_w`, `max_at`: the highest 30-min average power and its local time;
+    - `night_w`: the list of the night powers (W) the standby floor is a quantile of.
+    Sums are compensated (`fsum`): a plain float sum depends on how DuckDB splits the rows
+    between threads, and a person's figure and the cohort's would then differ. A person's
+    figures and the cohort's read this same table (built for a group of one)."""
+    offpeak = offpeak or {}
+    sets = sorted(set(offpeak.values()))
+    name = f"day_parts_{uuid.uuid4().hex}"
+    # persons sharing the same slots share one SQL predicate (a CASE over the few sets)
+    in_offpeak = ("CASE s.slot_set " + " ".join(
+        f"WHEN {i} THEN {in_slots('clock', slots)}" for i, slots in enumerate(sets))
+        + " ELSE false END") if sets else "false"
+    slot_sets = pd.DataFrame({"person_id": pd.Series(list(offpeak), dtype=object),
+                              "slot_set": pd.Series([sets.index(s) for s in offpeak.values()],
+                                                    dtype="int64")})
+    hc_start, hc_end = _tariff_hc()
+
+    def aggregate(readings: str) -> str:
+        return f"""
+            SELECT person_id, meter_id, commodity, grain, day,
+                   CAST(local_at - INTERVAL 6 HOUR AS DATE) AS tempo_day,
+                   fsum(kwh) AS kwh,
+                   coalesce(fsum(kwh) FILTER (grain = {LOAD_CURVE} AND (
+                       hour + minute(local_at) / 60 >= $hc_start
+                       OR hour + minute(local_at) / 60 < $hc_end)), 0) AS kwh_tariff_hc,
+                   coalesce(fsum(kwh) FILTER ({in_offpeak}), 0) AS kwh_offpeak,
+                   coalesce(fsum(kwh) FILTER ({in_slots('clock', (TEMPO_HC,))}), 0)
+                       AS kwh_tempo_hc,
+                   max(kwh * {W_PER_KWH_PER_S} / step_s) FILTER (step_s <= 1800) AS max_w,
+                   arg_max(local_at, kwh / step_s) FILTER (step_s <= 1800) AS max_at,
+                   list(kwh * {W_PER_KWH_PER_S} / step_s) FILTER (
+                       commodity = 'electricity' AND grain = {LOAD_CURVE} AND step_s <= 3600
+                       AND hour BETWEEN {NIGHT_HOURS[0]} AND {NIGHT_HOURS[1]}) AS night_w
+            FROM (SELECT *, hour * 60 + minute(local_at) AS clock FROM {readings}) r
+            LEFT JOIN {name}_sets s USING (person_id)
+            GROUP BY ALL"""
+
+    con.register(f"{name}_sets", slot_sets)
+    try:
+        # every meter read as if it held one series: the one pass over `energy`
+        group_query(con, f"CREATE TEMP TABLE {name} AS WITH readings AS ("
+                    f"{_single_series(None)}) {aggregate('readings')}", group,
+                    hc_start=hc_start, hc_end=hc_end)
+        # the few meters found with several series (a load curve AND daily totals) are
+        # done again through READINGS' finest-grain choice, over their persons only
+        con.execute(f"""CREATE TEMP TABLE {name}_mixed AS SELECT person_id, meter_id
+                        FROM {name} GROUP BY ALL HAVING min(grain) < max(grain)""")
+        persons = tuple(p for (p,) in con.execute(
+            f"SELECT DISTINCT person_id FROM {name}_mixed ORDER BY 1").fetchall())
+        if persons:
+            con.execute(f"DELETE FROM {name} USING {name}_mixed m WHERE "
+                        f"{name}.person_id = m.person_id AND {name}.meter_id = m.meter_id")
+            group_query(con, f"""INSERT INTO {name} WITH {GROUP_READINGS},
+                several AS (SELECT * FROM readings SEMI JOIN {name}_mixed
+                            USING (person_id, meter_id))
+                {aggregate('several')}""", Group(persons, group.start, group.end),
+                        hc_start=hc_start, hc_end=hc_end)
+        yield name
+    finally:
+        con.unregister(f"{name}_sets")
+        con.execute(f"DROP TABLE IF EXISTS {name}_mixed")
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _group_monthly(con: duckdb.DuckDBPyConnection, group: Group, parts: str) -> pd.DataFrame:
+    """Per person, month and commodity: kWh, days with data, off-peak kWh of the load curve
+    (the default price's hours), kWh of coarser readings, and the share of the month
+    covered: the set-based twin of `co2_and_cost`, from `group_day_parts`."""
+    return group_query(con, f"""
         SELECT person_id, month, commodity, fsum(kwh) AS kwh, count(DISTINCT day) AS days,
-               coalesce(fsum(kwh) FILTER (grain = {LOAD_CURVE} AND (clock >= $hc_start
-                                          OR clock < $hc_end)), 0) AS kwh_off_peak,
+               fsum(kwh_tariff_hc) AS kwh_off_peak,
                coalesce(fsum(kwh) FILTER (grain > {LOAD_CURVE}), 0) AS kwh_unsplit,
                count(DISTINCT day) / date_diff('day', month, month + INTERVAL 1 MONTH)
                    AS month_covered
-        FROM (SELECT *, hour + minute(local_at) / 60 AS clock,
-                     CAST(date_trunc('month', day) AS DATE) AS month FROM readings)
-        GROUP BY person_id, month, commodity ORDER BY person_id, month, commodity""", group,
-        hc_start=hc[0], hc_end=hc[1])
+        FROM (SELECT *, CAST(date_trunc('month', day) AS DATE) AS month FROM {parts})
+        GROUP BY person_id, month, commodity ORDER BY person_id, month, commodity""", group)
 
 
-def _group_standby(con: duckdb.DuckDBPyConnection, group: Group, readings: str
-                   ) -> pd.DataFrame:
+def _group_standby(con: duckdb.DuckDBPyConnection, group: Group, parts: str) -> pd.DataFrame:
     """Per person and electricity meter with night readings: the standby floor (W), as
-    `standby_watts` computes it for one person."""
-    return group_query(con, f"""WITH {readings}
+    `standby_watts` computes it for one person (a quantile of the same night powers)."""
+    return group_query(con, f"""
         SELECT person_id, meter_id, quantile_cont(w, {STANDBY_QUANTILE}) AS standby_w
-        FROM (SELECT person_id, meter_id, kwh * {W_PER_KWH_PER_S} / step_s AS w FROM readings
-              WHERE commodity = 'electricity' AND grain = {LOAD_CURVE} AND step_s <= 3600
-                AND hour BETWEEN {NIGHT_HOURS[0]} AND {NIGHT_HOURS[1]})
+        FROM (SELECT person_id, meter_id, unnest(night_w) AS w FROM {parts})
         GROUP BY person_id, meter_id ORDER BY person_id, meter_id""", group)
 
 
@@ -363,18 +446,16 @@ def _persons(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame:
 
 
 def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group,
-                   readings: str | None = None) -> pd.DataFrame:
+                   parts: str | None = None) -> pd.DataFrame:
     """One row per person of the group, one column per number of `figures()`, named as the
-    cohort flattens them (`annual_kwh.electricity`, `standby_watts`, `co2_kg` ...): two passes
-    over the readings of every person (months x commodities, night floors), GROUP BY person.
-    `readings`: the CTE of `group_readings` when the caller already has it."""
-    if readings is None:
-        with group_readings(con, group) as readings:
-            return cohort_figures(con, group, readings)
+    cohort flattens them (`annual_kwh.electricity`, `standby_watts`, `co2_kg` ...), from one
+    pass over the readings of every person (`group_day_parts`), GROUP BY person.
+    `parts`: the table of `group_day_parts` when the caller already has it."""
+    if parts is None:
+        with group_day_parts(con, group) as parts:
+            return cohort_figures(con, group, parts)
     elec = price_of("electricity", None)
-    hc = (elec.off_peak_start_hour if elec and elec.off_peak_start_hour is not None else 99,
-          elec.off_peak_end_hour if elec and elec.off_peak_end_hour is not None else 0)
-    monthly = _group_monthly(con, group, readings, hc)
+    monthly = _group_monthly(con, group, parts)
     factors = load_emission_factors()
     prices = {c: elec if c == "electricity" else price_of(c, None) for c in COMMODITIES}
     monthly["kg_co2e"] = monthly["kwh"] * monthly["commodity"].map(
@@ -408,7 +489,7 @@ def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group,
     person = monthly.groupby("person_id")
     out["co2_kg"] = _rounded(person["kg_co2e"].sum().reindex(out.index, fill_value=0.0), 1)
     out["cost_eur"] = _rounded(person["cost_eur"].sum().reindex(out.index, fill_value=0.0), 2)
-    floors = _group_standby(con, group, readings)
+    floors = _group_standby(con, group, parts)
     base = price_of("electricity", None)
     floors["eur"] = floors["standby_w"] * HOURS_PER_YEAR / 1000 * float(base.price if base else 0)
     per_floor = floors.groupby("person_id")

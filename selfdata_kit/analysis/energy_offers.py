@@ -1,11 +1,12 @@
 """Energy decisions from the electricity load curve: how much falls in the off-peak slots, what
 the past year would have cost under each offer, and whether a lower subscribed power would do.
 
-One SQL pass (over `energy.GROUP_READINGS`, so every analysis reads the same readings) gives,
-for every person of a group at once, per local day and Tempo day, the kWh of the load curve
-split by the person's own off-peak slots and the highest 30-min power; the pricing then works
-on those rows column-wise (pandas), each day at the grid in force that day (a year spanning a
-price change is priced piecewise). A person's decisions are the same code over a group of one.
+One SQL pass over the readings (`energy.group_day_parts`, shared with the energy report's
+figures, so every analysis reads the same readings) gives, for every person of a group at
+once, per local day and Tempo day, the kWh of the load curve split by the person's own
+off-peak slots and the highest 30-min power; the pricing then works on those rows
+column-wise (pandas), each day at the grid in force that day (a year spanning a price change
+is priced piecewise). A person's decisions are the same code over a group of one.
 
 Conventions:
 - an interval belongs to a slot by its local START time (as Enedis and the bills count it);
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import energy
-from .energy import LOAD_CURVE, W_PER_KWH_PER_S, group_readings
+from .energy import LOAD_CURVE, group_day_parts
 from .energy_contract import (
     KVA_STEPS,
     Contract,
@@ -42,52 +43,35 @@ from .energy_contract import (
 )
 from .scope import Group, Scope, group_query
 
-TEMPO_HC: Slot = (22 * 60, 6 * 60)  # Tempo's off-peak hours are fixed by the offer
 MAX_UNCERTAIN_SHARE = 0.2  # above this share of kWh at assumed prices, an offer is "uncertain"
 
 
-def _in_slots(clock: str, slots: tuple[Slot, ...]) -> str:
-    """SQL predicate: the minute-of-day `clock` falls in one of `slots` (integers only)."""
-    parts = [f"({clock} >= {int(s)} AND {clock} < {int(e)})" if s < e
-             else f"({clock} >= {int(s)} OR {clock} < {int(e)})" for s, e in slots]
-    return "(" + " OR ".join(parts) + ")"
-
-
 def group_slot_days(con: duckdb.DuckDBPyConnection, group: Group,
-                    offpeak: Mapping[str, tuple[Slot, ...]], readings: str | None = None
+                    offpeak: Mapping[str, tuple[Slot, ...]], parts: str | None = None
                     ) -> pd.DataFrame:
-    """Per person of the group, local day and Tempo day (06:00 to 06:00): electricity kWh of
+    """Per person of `offpeak`, local day and Tempo day (06:00 to 06:00): electricity kWh of
     the load curve, the kWh in the person's own `offpeak[person]` slots and in Tempo's
-    22:00-06:00, and the highest 30-min power (W) with its local time. One pass: persons
-    sharing the same slots share one SQL predicate (a CASE over the few distinct sets)."""
-    sets = sorted(set(offpeak.values()))
-    slot_set = pd.DataFrame({"person_id": list(offpeak),
-                             "slot_set": [sets.index(s) for s in offpeak.values()]})
-    in_offpeak = ("CASE s.slot_set " + " ".join(
-        f"WHEN {i} THEN {_in_slots('clock', slots)}" for i, slots in enumerate(sets))
-        + " ELSE false END") if sets else "false"
-    if readings is None:
-        with group_readings(con, group) as readings:
-            return group_slot_days(con, group, offpeak, readings)
-    name = f"offpeak_sets_{uuid.uuid4().hex}"
-    con.register(name, slot_set)
+    22:00-06:00, and the highest 30-min power (W) with its local time: the load-curve rows of
+    `energy.group_day_parts` (`parts`, built with the same `offpeak`), summed over meters."""
+    if parts is None:
+        with group_day_parts(con, group, offpeak) as parts:
+            return group_slot_days(con, group, offpeak, parts)
+    persons = pd.DataFrame({"person_id": pd.Series(list(offpeak), dtype=object)})
+    name = f"slot_persons_{uuid.uuid4().hex}"
+    con.register(name, persons)
     try:
-        return group_query(con, f"""WITH {readings},
-            curve AS (
-                SELECT person_id, day, kwh, step_s, local_at,
-                       hour(local_at) * 60 + minute(local_at) AS clock,
-                       CAST(local_at - INTERVAL 6 HOUR AS DATE) AS tempo_day
-                FROM readings WHERE commodity = 'electricity' AND grain = {LOAD_CURVE})
+        frame = group_query(con, f"""
             SELECT person_id, day, tempo_day, fsum(kwh) AS kwh,
-                   coalesce(fsum(kwh) FILTER ({in_offpeak}), 0) AS kwh_offpeak,
-                   coalesce(fsum(kwh) FILTER ({_in_slots('clock', (TEMPO_HC,))}), 0)
-                       AS kwh_tempo_hc,
-                   max(kwh * {W_PER_KWH_PER_S} / step_s) FILTER (step_s <= 1800) AS max_w,
-                   arg_max(local_at, kwh / step_s) FILTER (step_s <= 1800) AS max_at
-            FROM curve JOIN {name} s USING (person_id)
+                   fsum(kwh_offpeak) AS kwh_offpeak, fsum(kwh_tempo_hc) AS kwh_tempo_hc,
+                   max(max_w) AS max_w, arg_max(max_at, max_w) AS max_at
+            FROM {parts} SEMI JOIN {name} USING (person_id)
+            WHERE commodity = 'electricity' AND grain = {LOAD_CURVE}
             GROUP BY person_id, day, tempo_day ORDER BY person_id, day, tempo_day""", group)
     finally:
         con.unregister(name)
+    # Python strings: pandas maps persons to their window and power over the ~400 rows of
+    # each person, ~10x faster than on Arrow strings
+    return frame.assign(person_id=frame["person_id"].astype(object))
 
 
 def slot_days(con: duckdb.DuckDBPyConnection, scope: Scope,
@@ -163,7 +147,7 @@ def _price_offer(offer: Offer, frame: pd.DataFrame, kva: pd.Series,
         return np.array([float(g.kwh[slot]) for g in offer.grids])[gi]
 
     kwh = rows["kwh"].to_numpy(float)
-    parts: list[tuple[object, np.ndarray, np.ndarray]] = []  # (slot(s), kWh, EUR)
+    parts: list[tuple[object, np.ndarray, np.ndarray]] = []  # (slot or Categorical, kWh, EUR)
     if offer.kind == "base":
         parts.append(("base", kwh, kwh * price("base")))
     elif offer.kind == "hphc":
@@ -171,8 +155,8 @@ def _price_offer(offer: Offer, frame: pd.DataFrame, kva: pd.Series,
         parts += [("hc", hc, hc * price("hc")), ("hp", kwh - hc, (kwh - hc) * price("hp"))]
     elif offer.kind == "weekend":
         weekend = pd.to_datetime(rows["day"]).dt.day_of_week.to_numpy() >= 5  # Saturday, Sunday
-        parts.append((np.where(weekend, "weekend", "week"), kwh,
-                      kwh * np.where(weekend, price("weekend"), price("week"))))
+        parts.append((pd.Categorical.from_codes(weekend.astype(int), ["week", "weekend"]),
+                      kwh, kwh * np.where(weekend, price("weekend"), price("week"))))
     else:  # tempo: the colour of the Tempo day (06:00 to 06:00)
         colour = _per_day(rows["tempo_day"], lambda d: tempo_days.get(d) or tempo_rule(d))
         unknown = pd.isna(colour)
@@ -192,14 +176,13 @@ def _price_offer(offer: Offer, frame: pd.DataFrame, kva: pd.Series,
     pid, persons = pd.factorize(rows["person_id"])
     n = len(persons)
     names = list(dict.fromkeys(x for slot, _, _ in parts
-                               for x in ([slot] if isinstance(slot, str) else np.unique(slot))))
+                               for x in ([slot] if isinstance(slot, str) else slot.categories)))
     codes, kwhs, eurs = [], [], []
     for slot, k, e in parts:
         if isinstance(slot, str):
             code = np.full(len(k), names.index(slot))
         else:
-            uniques, inverse = np.unique(slot, return_inverse=True)
-            code = np.array([names.index(x) for x in uniques], dtype=int)[inverse]
+            code = np.array([names.index(x) for x in slot.categories], dtype=int)[slot.codes]
         keep = ~np.isnan(k)
         codes.append(pid[keep] * len(names) + code[keep])
         kwhs.append(k[keep])
@@ -268,22 +251,33 @@ def _costs(totals: pd.DataFrame) -> pd.DataFrame:
 
 # --- every decision of a group of persons -----------------------------------------------------
 
+def group_contracts(con: duckdb.DuckDBPyConnection, group: Group) -> dict[str, Contract]:
+    """Each person of the group (in the store) -> their contract (`contracts_for`)."""
+    persons = group_query(con, "SELECT person_id FROM persons WHERE "
+                          "(CAST($persons AS VARCHAR[]) IS NULL OR list_contains("
+                          "CAST($persons AS VARCHAR[]), person_id)) ORDER BY 1", group)
+    return contracts_for(list(persons["person_id"]))
+
+
 def group_decisions(con: duckdb.DuckDBPyConnection, group: Group,
                     contracts: Mapping[str, Contract] | None = None,
                     offers_path: str | Path | None = None,
-                    readings: str | None = None) -> dict[str, object]:
+                    parts: str | None = None) -> dict[str, object]:
     """Every person's decisions as frames: `contracts` (person -> Contract), `windows`,
     `frame` (windowed slot days), `offers` (one row per person and offer: costs, current,
-    cheapest, uncertain), `energy` (per person, offer and slot) and the `offer_defs` used."""
+    cheapest, uncertain), `energy` (per person, offer and slot) and the `offer_defs` used.
+    `parts`: a `group_day_parts` table built with these contracts' off-peak slots."""
     if contracts is None:
-        persons = group_query(con, "SELECT person_id FROM persons WHERE "
-                              "(CAST($persons AS VARCHAR[]) IS NULL OR list_contains("
-                              "CAST($persons AS VARCHAR[]), person_id)) ORDER BY 1", group)
-        contracts = contracts_for(list(persons["person_id"]))
-    raw = group_slot_days(con, group, {p: c.offpeak for p, c in contracts.items()}, readings)
+        contracts = group_contracts(con, group)
+    raw = group_slot_days(con, group, {p: c.offpeak for p, c in contracts.items()}, parts)
     wins = windows(raw, group)
     frame = in_windows(raw, wins)
-    kva = pd.Series({p: c.subscribed_kva for p, c in contracts.items()}, dtype=int)
+    # the pricing works on integer person codes (`names[code]` is the person): pandas maps,
+    # factorizes and rebuilds string columns several times per offer, ~5x slower on names
+    names = np.asarray(list(contracts), dtype=object)
+    code_of = {p: i for i, p in enumerate(names)}
+    coded = frame.assign(person_id=frame["person_id"].map(code_of).astype("int64"))
+    kva = pd.Series([c.subscribed_kva for c in contracts.values()], dtype=int)
     all_totals, all_energy, defs = [], [], {}
     # persons whose contracts name the same offers file and Tempo calendar are priced together
     setups: dict[tuple[object, object], list[str]] = {}
@@ -293,13 +287,18 @@ def group_decisions(con: duckdb.DuckDBPyConnection, group: Group,
         offers = load_offers(offers_file)
         tempo_days = load_tempo_days(calendar)
         base = next((o for o in offers.values() if o.kind == "base"), None)
-        rows = frame[frame["person_id"].isin(persons)]
+        rows = coded[coded["person_id"].isin([code_of[p] for p in persons])]
         for offer in offers.values():
             defs[(offers_file, offer.key)] = offer
             totals, energy = _price_offer(offer, rows, kva, tempo_days, base)
             all_totals.append(totals.assign(offers_file=str(offers_file)))
             all_energy.append(energy)
     offers = _costs(pd.concat(all_totals, ignore_index=True)) if all_totals else pd.DataFrame()
+    energy = (pd.concat(all_energy, ignore_index=True) if all_energy
+              else pd.DataFrame(columns=["person_id", "slot", "kwh", "eur", "key"]))
+    for priced in (offers, energy):
+        if len(priced):
+            priced["person_id"] = names[priced["person_id"].to_numpy(int)]
     if not offers.empty:
         # an estimate mostly on assumed prices is listed, never marked cheapest
         share = offers.get("unknown_colour_kwh_share", pd.Series(np.nan, index=offers.index))
@@ -310,9 +309,7 @@ def group_decisions(con: duckdb.DuckDBPyConnection, group: Group,
         lowest = sure.groupby(offers["person_id"]).transform("min")
         offers["cheapest"] = (~offers["uncertain"]) & (sure == lowest)
     return {"contracts": contracts, "windows": wins, "frame": frame, "offers": offers,
-            "energy": (pd.concat(all_energy, ignore_index=True) if all_energy
-                       else pd.DataFrame(columns=["person_id", "slot", "kwh", "eur", "key"])),
-            "offer_defs": defs}
+            "energy": energy, "offer_defs": defs}
 
 
 def _step_down(kva: int, peak_kva: float, offer: Offer | None, end: dt.date) -> dict:
@@ -430,14 +427,15 @@ def decisions(con: duckdb.DuckDBPyConnection, scope: Scope, contract: Contract |
     }
 
 
-def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group,
-                   readings: str | None = None) -> pd.DataFrame:
+def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group, parts: str | None = None,
+                   contracts: Mapping[str, Contract] | None = None) -> pd.DataFrame:
     """One row per person of the group, one column per number of `decisions()` (named as the
     cohort flattens them: `offpeak_share`, `max_power_kva`, `step_down.saving_per_year` ...),
     and for the list of offers: `energy_offers.<key>.annual_cost` per offer,
     `energy_offers.current_annual_cost`, `energy_offers.cheapest_annual_cost` and
-    `energy_offers.saving_per_year` (current minus cheapest)."""
-    d = group_decisions(con, group, readings=readings)
+    `energy_offers.saving_per_year` (current minus cheapest). `parts` and `contracts`: as
+    `group_decisions` takes them."""
+    d = group_decisions(con, group, contracts, parts=parts)
     contracts: Mapping[str, Contract] = d["contracts"]
     frame, offers = d["frame"], d["offers"]
     out = pd.DataFrame(index=pd.Index(sorted(contracts), name="person_id"))
@@ -488,10 +486,11 @@ def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group,
 
 def energy_cohort_figures(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame:
     """The energy report's numbers and its decisions' for every person of the group (what
-    `analysis.figures.energy_figures` gives one person), the readings selected once."""
-    with group_readings(con, group) as readings:
-        return energy.cohort_figures(con, group, readings).merge(
-            cohort_figures(con, group, readings), on="person_id", how="left")
+    `analysis.figures.energy_figures` gives one person), from ONE pass over the readings."""
+    contracts = group_contracts(con, group)
+    with group_day_parts(con, group, {p: c.offpeak for p, c in contracts.items()}) as parts:
+        return energy.cohort_figures(con, group, parts).merge(
+            cohort_figures(con, group, parts, contracts), on="person_id", how="left")
 
 
 def offers_frame(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
