@@ -56,12 +56,11 @@ class Table:
 
 
 def _is_header(line: str) -> bool:
-    # fast refusal of data rows (most lines): an ASCII line names a header column only if
-    # it holds one of these words (`norm` only lowercases and collapses spaces for ASCII)
-    if line.isascii():
-        low = line.lower()
-        if "horodate" not in low and "valeur" not in low:
-            return False
+    # a cheap refusal of most lines first: the names sought are ASCII once `norm` has
+    # dropped the accents, so they show in the line's ASCII folding if anywhere
+    folded = unicodedata.normalize("NFKD", line).encode("ascii", "ignore").lower()
+    if b"horodate" not in folded and b"valeur" not in folded:
+        return False
     names = [norm(c) for c in line.split(";")]
     return "horodate" in names or any(n.startswith("valeur (en") for n in names)
 
@@ -125,9 +124,9 @@ def _iso_seconds(times: pd.Series) -> list[str] | None:
     values = times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
     if not len(values) or np.isnat(values).any():
         return None
-    ns = values.view("int64")
-    if (ns % 1_000_000_000).any() or values.min() < np.datetime64("1000-01-01") \
-            or values.max() >= np.datetime64("9999-01-01"):
+    seconds = values.astype("datetime64[s]")
+    if (seconds != values).any() or seconds.min() < np.datetime64("1000-01-01T00:00:00") \
+            or seconds.max() >= np.datetime64("9999-01-01T00:00:00"):
         return None
     return np.datetime_as_string(values, unit="s").tolist()
 

@@ -75,7 +75,9 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
     meter = meter_id(table, inp.basename)
     t_col, v_col, pas_col = table.col("horodate"), table.col("valeur"), table.col("pas")
     lines = [line for line, _ in table.rows]
-    cells = [row + [""] * (len(table.header) - len(row)) for _, row in table.rows]
+    width = len(table.header)
+    cells = [row if len(row) >= width else row + [""] * (width - len(row))
+             for _, row in table.rows]
     ends, errors = to_utc([c[t_col] for c in cells], lines, "Horodate")
 
     watts = _plain_watts([c[v_col] for c in cells], factor)
