@@ -84,11 +84,14 @@ def split_table(text: str) -> Table:
         if len(above) == 2:
             names, values = above[0].split(";"), above[1].split(";")
             table.meta = {norm(n): v.strip() for n, v in zip(names, values, strict=False)}
-        for j in range(i + 1, len(lines)):
-            row = lines[j].split(";")
-            if not lines[j].strip() or not row[0].strip()[:1].isdigit():
+        end = i + 1
+        while end < len(lines):
+            line = lines[end]  # a line starting with a digit is a data row: no split needed
+            if not line[:1].isdigit() and (not line.strip()
+                                           or not line.split(";")[0].strip()[:1].isdigit()):
                 break
-            table.rows.append((j + 1, row))
+            end += 1
+        table.rows = [(j + 1, lines[j].split(";")) for j in range(i + 1, end)]
         break
     return table
 

@@ -98,8 +98,8 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
                 watts[i] = value * factor
 
     frame = pd.DataFrame({"line": lines, "end_at": ends, "w": watts,
-                          "pas": [_row_step(c[pas_col]) if pas_col is not None else np.nan
-                                  for c in cells]})
+                          "pas": np.nan if pas_col is None else [_row_step(c[pas_col])
+                                                                 for c in cells]})
     frame = frame[frame["end_at"].notna()]
     # file order matters (the autumn hour): a time not after an earlier one is refused
     earlier = frame["end_at"].cummax().shift()
