@@ -28,6 +28,7 @@ import argparse
 import contextlib
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -152,6 +153,11 @@ def main() -> None:
         print(f"{persons} persons; {load()} at the start")
 
         store = root / "cohort.duckdb"
+        if args.previous:  # both stores with the same pseudonymisation key: the same rows
+            from selfdata_kit.store import Store
+
+            Store(store).close()
+            shutil.copy(store, root / "previous.duckdb")
         seconds, cpu, rss = timed([selfdata, "import", "--cohort", str(exports), "--store",
                                    str(store), "--jobs", str(args.jobs),
                                    "--batch", str(args.batch)])
