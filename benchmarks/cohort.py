@@ -10,11 +10,16 @@ In one run, each step in its own process:
    part of an hour on 1,000): the ratio is per person;
 3. baseline: the very same canonical rows written as CSV (one file per table), loaded with
    DuckDB's own `read_csv` into a fresh database;
-4. with `--aggregates`: `selfdata cohort --json` on the store.
+4. with `--aggregates`: `selfdata cohort --json` on the store;
+5. with `--previous SRC`: the same import by another checkout of the code (e.g. the commit
+   before a change, `git worktree add /tmp/prev <commit>`), on the same persons, in the same
+   run: the ratio previous code / this code, and a check that both stores hold the same rows.
 
     python benchmarks/cohort.py                               # generates 1,000 persons
     python benchmarks/cohort.py --cohort /work/bench/c1000    # an existing cohort folder
     python benchmarks/cohort.py --persons 100 --old-persons 20   # a quick look
+    python benchmarks/cohort.py --cohort /work/bench/c1000 --persons 50 --old-persons 0 \
+        --previous /tmp/prev                                  # this code against older code
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import argparse
 import contextlib
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,11 +46,44 @@ from selfdata_kit.synth.cohort import generate  # noqa: E402
 TABLES = ("transactions", "calls", "energy", "places", "media")
 
 
-def timed(cmd: list[str]) -> tuple[float, float, float]:
+def previous_cli(src: Path) -> list[str]:
+    """`selfdata` run from another checkout: first on sys.path (before the current folder)
+    and on PYTHONPATH (set by `timed`), for the parsing workers too."""
+    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(src)!r}); "
+            "from selfdata_kit.cli import main; "
+            f"assert __import__('selfdata_kit').__file__.startswith({str(src)!r}); "
+            "sys.exit(main())"]
+
+
+def same_rows(a: Path, b: Path) -> bool:
+    """Both stores hold the same rows in every benchmarked table (row by row, import ids and
+    times left out: they differ from run to run by nature)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{a}' AS a (READ_ONLY)")
+    con.execute(f"ATTACH '{b}' AS b (READ_ONLY)")
+    for t in TABLES:
+        cols = [c for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'a'"
+            " AND table_name = ? AND column_name NOT IN ('import_id', 'imported_at')",
+            [t]).fetchall()]
+        select = ", ".join(cols)
+        diff = con.execute(f"SELECT count(*) FROM ((SELECT {select} FROM a.{t} EXCEPT ALL"
+                           f" SELECT {select} FROM b.{t}) UNION ALL (SELECT {select} FROM"
+                           f" b.{t} EXCEPT ALL SELECT {select} FROM a.{t}))").fetchone()[0]
+        if diff:
+            print(f"  {t}: {diff} rows differ")
+            return False
+    return True
+
+
+def timed(cmd: list[str], pythonpath: Path | None = None) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (the child and its workers) and the peak of the summed RSS
     of the child's process tree, in MB (sampled every 0.1 s)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(os.environ, PYTHONPATH=str(pythonpath)) if pythonpath else None
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     peak = [0]
     done = threading.Event()
 
@@ -96,6 +135,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--batch", type=int, default=20, help="persons per write batch")
     parser.add_argument("--aggregates", action="store_true", help="also time `cohort --json`")
+    parser.add_argument("--previous", type=Path,
+                        help="a checkout of older code: import the same persons with it")
     args = parser.parse_args()
     selfdata = str(Path(sys.executable).parent / "selfdata")
     with tempfile.TemporaryDirectory() as tmp:
@@ -112,6 +153,11 @@ def main() -> None:
         print(f"{persons} persons; {load()} at the start")
 
         store = root / "cohort.duckdb"
+        if args.previous:  # both stores with the same pseudonymisation key: the same rows
+            from selfdata_kit.store import Store
+
+            Store(store).close()
+            shutil.copy(store, root / "previous.duckdb")
         seconds, cpu, rss = timed([selfdata, "import", "--cohort", str(exports), "--store",
                                    str(store), "--jobs", str(args.jobs),
                                    "--batch", str(args.batch)])
@@ -146,6 +192,19 @@ def main() -> None:
             print(f"ratio previous / batched, per person: wall"
                   f" {old_s / n_old / (seconds / persons):5.1f}x (same {n_old}:"
                   f" {old_s / new_s:4.1f}x), CPU {old_cpu / new_cpu:4.1f}x")
+
+        if args.previous:
+            prev = root / "previous.duckdb"
+            prev_s, prev_cpu, prev_rss = timed(
+                [*previous_cli(args.previous.resolve()), "import", "--cohort", str(exports),
+                 "--store", str(prev), "--jobs", str(args.jobs), "--batch", str(args.batch)],
+                pythonpath=args.previous.resolve())
+            print(f"previous code ({args.previous}), the same {persons} persons: {prev_s:7.1f} s"
+                  f"  CPU {prev_cpu:7.1f} s ({prev_cpu / persons:.2f} s per person)  peak"
+                  f" {prev_rss:,.0f} MB; this code: CPU {cpu / persons:.2f} s per person; {load()}")
+            print(f"ratio previous code / this code: CPU {prev_cpu / cpu:4.2f}x, wall"
+                  f" {prev_s / seconds:4.2f}x; same rows in both stores:"
+                  f" {same_rows(store, prev)}")
 
         script = "; ".join(
             ["import duckdb", f"c = duckdb.connect(r'{root / 'baseline.duckdb'}')"]

@@ -81,12 +81,14 @@ def stage_sql(spec: TableSpec, present: set[str], by: tuple[str, ...] = ()) -> s
                 f" QUALIFY row_number() OVER (PARTITION BY {within}{key} ORDER BY _ord) = 1")
     identity = [c for c in spec.columns if c not in spec.derived]
     content = ", ".join(hashed_value_sql(spec, c) for c in identity)
-    # Identical rows are interchangeable, so their occurrence numbers need no order.
+    # Identical rows are interchangeable, so their occurrence numbers need no order. Only
+    # rows without a source uid are hashed (an Enedis file's 17,700 readings all have one).
     # Hashed uids are unique by construction; a source's own ids may repeat in a file.
     dedupe = (f"QUALIFY row_number() OVER (PARTITION BY {within}uid ORDER BY _ord) = 1"
               if "uid" in present else "")
     return f"""
-        WITH h AS (SELECT *, md5(concat_ws(chr(31), {content})) AS _h FROM ({typed})),
+        WITH h AS (SELECT *, CASE WHEN uid0 IS NULL THEN md5(concat_ws(chr(31), {content}))
+                             END AS _h FROM ({typed})),
         u AS (SELECT * EXCLUDE (uid0, _h),
                      coalesce(uid0, _h || ':' || row_number() OVER (PARTITION BY {within}_h))
                          AS uid

@@ -17,7 +17,7 @@ sender and a text starting with U+200E; its media placeholders start with U+200E
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _MARKS = "\u200e\u200f\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _DATE = r"(?P<a>\d{1,4})[./-](?P<b>\d{1,2})[./-](?P<c>\d{1,4})\.?"
@@ -32,8 +32,7 @@ _IOS_MESSAGE = re.compile(
     re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Header:
+class Header(NamedTuple):  # a tuple: built once per message, so cheap to build
     """A line starting a message or a system line; text is never kept."""
 
     line: int
@@ -48,6 +47,8 @@ class Header:
     sender: str | None  # None: a system line
 
 
+_GROUPS = {True: ("a", "b", "c", "h", "m", "s", "ampm"),
+           False: ("xa", "xb", "xc", "xh", "xm", "xs", "xampm")}
 _NO_MARKS = {ord(ch): None for ch in _MARKS}
 
 
@@ -62,8 +63,7 @@ def read_header(raw: str, line: int) -> Header | None:
         return None
     ios = m["ios"] is not None
     # the two layouts name their groups a, b ... and xa, xb ...: take the ones that matched
-    a, b, c, h, mi, s, ampm = m.group(*((k if ios else "x" + k)
-                                        for k in ("a", "b", "c", "h", "m", "s", "ampm")))
+    a, b, c, h, mi, s, ampm = m.group(*_GROUPS[ios])
     sender = _sender(m["ios"] if ios else m["android"], ios)
     return Header(line, int(a), int(b), int(c), len(a) == 4, int(h), int(mi), int(s or 0),
                   ampm[0].lower() if ampm else None, sender)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -63,8 +63,20 @@ def parse_json_items(inp: InputFile, what: str, expected: str, key: str,
     return media_parsed(rows, errors, len(data))
 
 
+# the layouts `utc` is asked for, written out in full: read without strptime (per row)
+_FIXED = {"%Y-%m-%d %H:%M": re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d)"),
+          "%Y-%m-%d %H:%M:%S": re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)")}
+
+
 def utc(text: str, fmt: str | None = None) -> datetime | None:
     """An ISO-like UTC time ('2024-01-31T20:15:02Z', '2024-01-31 20:15'), None if not one."""
+    fixed = _FIXED.get(fmt or "")
+    m = fixed.fullmatch(text.strip()) if fixed else None
+    if m:
+        try:
+            return datetime(*map(int, m.groups()), tzinfo=UTC)
+        except ValueError:  # a day or an hour out of range, as strptime says
+            return None
     try:
         if fmt:
             return pd.Timestamp(datetime.strptime(text.strip(), fmt), tz="UTC").to_pydatetime()
