@@ -32,6 +32,10 @@ CALLS_ONLY = "calls-only"  # a person with calls and no bank data
 # energy, calls and media derive their list columns as their own test file says
 LIST_TOPICS = ("energy", "calls", "media")
 
+def _earned(badge: str) -> Callable[[duckdb.DuckDBPyConnection, Scope, dict], float]:
+    return lambda con, scope, f: float(badge in f["badges"])
+
+
 DERIVED: dict[str, dict[str, Callable[[duckdb.DuckDBPyConnection, Scope, dict], float]]] = {
     "spending": {
         "recurring_payments.count": lambda con, scope, f: len(f["recurring_payments"]),
@@ -39,8 +43,7 @@ DERIVED: dict[str, dict[str, Callable[[duckdb.DuckDBPyConnection, Scope, dict], 
             lambda con, scope, f: spending.monthly_recurring_cost(con, scope),
     },
     # the list of badges earned: one column per badge, 1.0 when earned
-    "fun_facts": {f"badges.{b}": (lambda b: lambda con, scope, f: float(b in f["badges"]))(b)
-                  for b in fun_facts.load_config()["badges"]},
+    "fun_facts": {f"badges.{b}": _earned(b) for b in fun_facts.load_config()["badges"]},
 }
 
 
