@@ -260,8 +260,8 @@ def _num(value: float) -> float | None:
     return None if value is None or pd.isna(value) else round(float(value), 4)
 
 
-def _json(row: pd.Series, cfg: dict[str, Any]) -> dict[str, Any]:
-    """One person's row of `table` as the report's JSON figures."""
+def _json(row: dict[str, Any], cfg: dict[str, Any]) -> dict[str, Any]:
+    """One person's row of `table` (as a dict) as the report's JSON figures."""
     numbers: dict[str, Any] = {"month": row.get("month.month")}
 
     def add(figure: str) -> None:
@@ -273,7 +273,7 @@ def _json(row: pd.Series, cfg: dict[str, Any]) -> dict[str, Any]:
                 numbers[f"{figure}_category"] = category
 
     for figure in ("km_travelled", "places_visited", "calls", "sms", "phone_minutes",
-                   *sorted(c.removeprefix("month.") for c in row.index
+                   *sorted(c.removeprefix("month.") for c in row
                            if c.startswith("month.kwh_")),
                    "money_spent", "top_category", "biggest_expense"):
         add(figure)
@@ -302,17 +302,17 @@ def figures(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
     frame = table(con, Group.of(scope))
     if frame.empty:  # not in the store: no data at all
         return _json(_empty_row(), load_config())
-    return _json(frame.iloc[0], load_config())
+    return _json(frame.iloc[0].to_dict(), load_config())
 
 
-def _empty_row() -> pd.Series:
+def _empty_row() -> dict[str, Any]:
     cfg = load_config()
     row: dict[str, Any] = {}
     for c in CURSORS:
         row.update({f"position.{c}": None, f"evidence.{c}": 0, f"value.{c}": None,
                     f"calibration.{c}": "defaults", f"reason.{c}": None})
     row.update({f"badge.{b}.earned": False for b in cfg["badges"]})
-    return pd.Series(row, dtype=object)
+    return row
 
 
 def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame:
@@ -324,7 +324,7 @@ def cohort_figures(con: duckdb.DuckDBPyConnection, group: Group) -> pd.DataFrame
     cfg = load_config()
     frame = table(con, group)
     rows = []
-    for person, row in frame.iterrows():
+    for person, row in frame.to_dict("index").items():  # dicts: 10x cheaper than rows
         flat: dict[str, Any] = {"person_id": person}
         _flat_numbers("", _json(row, cfg), flat)
         flat.update({f"badges.{b}": float(bool(row[f"badge.{b}.earned"]))
