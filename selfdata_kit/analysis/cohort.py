@@ -18,8 +18,8 @@ import pandas as pd
 from ..errors import SelfdataError
 from . import disclosure
 from .disclosure import DOMINANCE_DEFAULT, K_DEFAULT, K_MIN, MAX_ABS, SUM_ABS, Rules
-from .figures import COHORT_FIGURES, FIGURES
-from .scope import Group, Scope, make_scope
+from .figures import COHORT_FIGURES
+from .scope import Group
 
 __all__ = ["DOMINANCE_DEFAULT", "K_DEFAULT", "K_MIN", "STATS", "aggregates", "check_k",
            "coverage", "distributions", "key_metrics", "load_groups", "person_metrics",
@@ -65,41 +65,22 @@ def person_metrics(con: duckdb.DuckDBPyConnection, persons: list[str] | None = N
     """One row per person, one column per numeric key figure of each report's summary
     ("energy.annual_kwh.electricity", "fun_facts.cursors.saver_spender.position", ...).
 
-    A report with set-based figures (`COHORT_FIGURES`) is computed ONCE for the whole group
-    (GROUP BY person_id in SQL); a person without data for it has NaN there."""
+    Every report's figures are set-based (`COHORT_FIGURES`): computed ONCE for the whole
+    group (GROUP BY person_id in SQL); a person without data for it has NaN there."""
     if persons is None:
         persons = [p for (p,) in con.execute("SELECT person_id FROM persons ORDER BY 1")
                    .fetchall()]
     frame = pd.DataFrame({"person_id": pd.Series(persons, dtype=object)})
     group = Group(tuple(persons))
-    slow = []
     for topic in topics:
-        if topic in COHORT_FIGURES:
-            part = COHORT_FIGURES[topic](con, group)
-            part = part.rename(columns={c: f"{topic}.{c}" for c in part.columns
-                                        if c != "person_id"})
-            frame = frame.merge(part.astype({"person_id": object}), on="person_id",
-                                how="left")
-        else:
-            slow.append(topic)
-    if slow:
-        frame = frame.merge(_per_person_metrics(con, persons, slow), on="person_id", how="left")
+        if topic not in COHORT_FIGURES:
+            raise ValueError(f"no set-based figures for {topic!r}; known: "
+                             f"{', '.join(sorted(COHORT_FIGURES))}")
+        part = COHORT_FIGURES[topic](con, group)
+        part = part.rename(columns={c: f"{topic}.{c}" for c in part.columns
+                                    if c != "person_id"})
+        frame = frame.merge(part.astype({"person_id": object}), on="person_id", how="left")
     return frame
-
-
-def _per_person_metrics(con: duckdb.DuckDBPyConnection, persons: list[str],
-                        topics: list[str]) -> pd.DataFrame:
-    """FALLBACK for reports without `cohort_figures` yet: each person's `figures()` one by
-    one (seconds per person), flattened."""
-    rows = []
-    for person in persons:
-        scope: Scope = make_scope(con, person)
-        row: dict[str, float | None] = {}
-        for topic in topics:
-            _flatten(topic, FIGURES[topic](con, scope), row)
-        rows.append({"person_id": person, **row})
-    return pd.DataFrame(rows, columns=["person_id"] if not rows else None).astype(
-        {"person_id": object})
 
 
 # --- aggregates ----------------------------------------------------------------------------

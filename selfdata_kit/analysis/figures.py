@@ -38,6 +38,7 @@ COHORT_FIGURES: dict[str, Callable[[duckdb.DuckDBPyConnection, Group], pd.DataFr
     "spending": spending.cohort_figures,
     "calls": calls.cohort_figures,
     "energy": energy_offers.energy_cohort_figures,
+    "fun_facts": fun_facts.cohort_figures,
     "media": media.cohort_figures,
 }
 

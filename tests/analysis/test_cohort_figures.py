@@ -1,7 +1,8 @@
 """Set-based figures (`analysis.figures.COHORT_FIGURES`): for every person of a generated
 cohort, every figure computed for all persons at once equals the figure of that person's own
 `figures()`, for every report that has set-based figures (spending, and the others as they
-gain theirs), over the whole history and over a period; with personal rules files."""
+gain theirs: fun facts too, cursors, values, badges and this month in numbers), over the whole
+history and over a period; with personal rules files."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from selfdata_kit.analysis import spending
+from selfdata_kit.analysis import fun_facts, spending
 from selfdata_kit.analysis.cohort import _flatten, key_metrics, person_metrics
 from selfdata_kit.analysis.figures import COHORT_FIGURES, FIGURES
 from selfdata_kit.analysis.scope import Group, Scope, make_scope
@@ -31,12 +32,18 @@ CALLS_ONLY = "calls-only"  # a person with calls and no bank data
 # energy, calls and media derive their list columns as their own test file says
 LIST_TOPICS = ("energy", "calls", "media")
 
+def _earned(badge: str) -> Callable[[duckdb.DuckDBPyConnection, Scope, dict], float]:
+    return lambda con, scope, f: float(badge in f["badges"])
+
+
 DERIVED: dict[str, dict[str, Callable[[duckdb.DuckDBPyConnection, Scope, dict], float]]] = {
     "spending": {
         "recurring_payments.count": lambda con, scope, f: len(f["recurring_payments"]),
         "recurring_payments.monthly_out":
             lambda con, scope, f: spending.monthly_recurring_cost(con, scope),
     },
+    # the list of badges earned: one column per badge, 1.0 when earned
+    "fun_facts": {f"badges.{b}": _earned(b) for b in fun_facts.load_config()["badges"]},
 }
 
 

@@ -20,7 +20,12 @@ def km(lat1: str, lon1: str, lat2: str, lon2: str) -> str:
 
 def day_hour(ts: str, day_starts_at: float) -> str:
     """SQL: the local hour of a TIMESTAMPTZ as a decimal, after midnight counted as 24 + h."""
-    h = f"(hour({local_time(ts)}) + minute({local_time(ts)}) / 60.0)"
+    return hour_of_day(local_time(ts), day_starts_at)
+
+
+def hour_of_day(local: str, day_starts_at: float) -> str:
+    """SQL: `day_hour` of a local wall time (a TIMESTAMP) already converted."""
+    h = f"(hour({local}) + minute({local}) / 60.0)"
     return f"(CASE WHEN {h} < {day_starts_at} THEN {h} + 24 ELSE {h} END)"
 
 
