@@ -7,20 +7,18 @@ layout. `tariffs.toml` belongs to the synth package: it is read here, never rewr
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..shipped import settings
+
 
 def _read(name: str, path: str | Path | None) -> dict[str, Any]:
-    if path is not None:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    return tomllib.loads((resources.files("selfdata_kit") / "data" / name).read_text("utf-8"))
+    return settings(name, path)  # the shipped file, under the keys of a user's file
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import bisect
 import re
-import tomllib
 from datetime import date
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ import duckdb
 import pandas as pd
 
 from ...i18n import t
+from ...shipped import settings
 from ..scope import Group, Scope
 from . import badges as badge_rules
 from . import evidence as proof
@@ -38,16 +37,13 @@ _cohort_cache: dict[tuple, tuple[pd.DataFrame, dict[str, dict[str, float]]]] = {
 
 
 def load_config(path: str | Path | None = None) -> dict[str, Any]:
-    """The cut-offs and badge rules: the shipped file, or the user's file of the same layout."""
-    if path is None:
-        return _shipped()
-    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    """The cut-offs and badge rules: the shipped file, under the keys of a user's file."""
+    return _shipped() if path is None else settings("fun_facts.toml", path)
 
 
 @cache
-def _shipped() -> dict[str, Any]:
-    return tomllib.loads((resources.files("selfdata_kit.data") / "fun_facts.toml")
-                         .read_text(encoding="utf-8"))
+def _shipped() -> dict[str, Any]:  # read by every figure: one copy, never changed
+    return settings("fun_facts.toml")
 
 
 def percentile_rank(value: float, values: list[float]) -> float:
