@@ -25,6 +25,7 @@ import altair as alt
 import pandas as pd
 from altair.utils.data import to_values
 
+from .compact import compact_spec
 from .theme import FORMAT_LOCALE, TIME_FORMAT_LOCALE, lang_or_default
 
 _counter = itertools.count(1)
@@ -105,7 +106,8 @@ def embed_options(lang: str) -> dict[str, Any]:
 
 def chart_html(spec: dict[str, Any], lang: str) -> str:
     """A `<div>` and the script drawing `spec` into it (needs `bundle_html()` on the page)."""
-    spec = {k: _stable(v) for k, v in spec.items() if k != "$schema"}  # no URL in the page
+    spec = {k: _stable(v) for k, v in compact_spec(spec).items()
+            if k != "$schema"}  # no URL in the page
     text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(text.encode()).hexdigest()[:10]
     div = f"selfdata-vis-{next(_counter)}-{digest}"
