@@ -496,7 +496,11 @@ def energy_cohort_figures(con: duckdb.DuckDBPyConnection, group: Group) -> pd.Da
 def offers_frame(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """The report's section: one row per available offer, its yearly cost, the person's
     current offer and the cheapest marked, and the share of the cost that is uncertain."""
-    d = decisions(con, scope)
+    return offers_table(decisions(con, scope))
+
+
+def offers_table(d: dict[str, object]) -> pd.DataFrame:
+    """`offers_frame` from decisions already computed (the report asks for them twice)."""
     rows = [{"offer": p["name"], "annual_cost": p["annual_cost"], "current": p["current"],
              "cheapest": p["cheapest"],
              "uncertain_share": p.get("unknown_colour_kwh_share") or 0.0,

@@ -7,6 +7,7 @@ to cents (a monthly estimate is rounded first, as a bill would be, then summed).
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 
 from ..analysis import energy as a
 from ..analysis import energy_offers as o
@@ -14,6 +15,12 @@ from ..analysis.scope import Scope
 from ..charts import energy as c
 from ..i18n import fmt_money, fmt_number, t
 from .notebook import Section, Topic, once
+
+
+def _offers(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """The offers section, from the decisions the key figures computed already."""
+    return o.offers_table(once(o.decisions, con, scope))
+
 
 SECTIONS = {
     "daily_kwh": Section(a.daily_kwh, c.daily_kwh),
@@ -24,7 +31,7 @@ SECTIONS = {
     "heating_season": Section(a.heating_season, c.heating_season),
     "co2_and_cost": Section(a.co2_and_cost, c.co2_and_cost),
     "reference_household": Section(a.reference_household, c.reference_household),
-    "energy_offers": Section(o.offers_frame, c.energy_offers),
+    "energy_offers": Section(_offers, c.energy_offers),
 }
 
 
@@ -50,7 +57,7 @@ def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope, lang: str,
     price = a.price_of("electricity")
     if price is not None:
         rows.append((f("price_note"), price.offer))
-    return rows + decision_figures(o.decisions(con, scope), lang)
+    return rows + decision_figures(once(o.decisions, con, scope), lang)
 
 
 def decision_figures(d: dict, lang: str) -> list[tuple[str, str]]:

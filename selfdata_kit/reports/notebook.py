@@ -16,12 +16,14 @@ message, never an error.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import import_module
 from pathlib import Path
+from typing import Any, TypeVar
 
 import altair as alt
 import duckdb
@@ -189,20 +191,23 @@ def _escaped(markup: str) -> str:
 # key figures and a section that show the same rows (fun facts' cursors and badges, energy's
 # costs) compute them once. Another connection (the next report, a kernel reused for many)
 # starts afresh; the connection is held, not its id, which a new connection could reuse.
-_frames: dict[tuple[object, Scope], pd.DataFrame] = {}
+_frames: dict[tuple[object, Scope], Any] = {}
+T = TypeVar("T")
 _frames_con: list[duckdb.DuckDBPyConnection] = []
 
 
-def once(analysis: Callable[[duckdb.DuckDBPyConnection, Scope], pd.DataFrame],
-         con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
-    """`analysis(con, scope)`, computed once per report; each caller gets its own copy."""
+def once(analysis: Callable[[duckdb.DuckDBPyConnection, Scope], T],
+         con: duckdb.DuckDBPyConnection, scope: Scope) -> T:
+    """`analysis(con, scope)` (a frame or a dict), computed once per report; each caller
+    gets its own copy."""
     if not _frames_con or _frames_con[0] is not con:
         _frames.clear()
         _frames_con[:] = [con]
     key = (analysis, scope)
     if key not in _frames:
         _frames[key] = analysis(con, scope)
-    return _frames[key].copy()
+    value = _frames[key]
+    return value.copy() if isinstance(value, pd.DataFrame) else copy.deepcopy(value)
 
 
 # Altair validates a chart's whole spec against the Vega-Lite JSON schema on every display,
