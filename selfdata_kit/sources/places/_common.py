@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..base import RowError
+from ..base import Parsed, RowError
 
 BATCH = 200_000  # records per frame piece: keeps Python lists small on GB-sized files
 
@@ -140,6 +140,19 @@ class Collector:
         stamp = frame["start_at"].dt.strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3] + "Z"
         frame["uid"] = ("gplace:" + pid.astype("string") + ":" + stamp).where(pid.notna())
         self.pieces.append(frame)
+
+    @property
+    def pending(self) -> int:
+        """Rows read (kept or rejected) since the last `take`."""
+        return self.rows_read
+
+    def take(self) -> Parsed:
+        """The rows, errors and count gathered since the last `take`, as one streamed piece
+        (called between records, so a record's rows and errors stay in one piece)."""
+        piece = Parsed(tables={"places": self.frame()}, errors=self.errors,
+                       rows_read=self.rows_read)
+        self.pieces, self._errors, self.rows_read = [], [], 0
+        return piece
 
     def frame(self) -> pd.DataFrame:
         self._flush()
