@@ -214,7 +214,7 @@ def stream_file(inp: InputFile, ctx: ParseContext, source: Source,
 
 
 def write_streamed(store: Store, prep: Prepared, person_id: str,
-                   chunk_rows: int = CHUNK_ROWS) -> FileOutcome:
+                   chunk_rows: int | None = None) -> FileOutcome:
     """Read and write one file piece by piece, in one transaction: the same rows, import
     log and rejected rows as parsing it whole (`write_prepared`), and the same all or
     nothing (a bad record or a parse error in the last piece leaves the store unchanged)."""
@@ -223,7 +223,7 @@ def write_streamed(store: Store, prep: Prepared, person_id: str,
     errors: list[RowError] = []
 
     def pieces() -> Iterator[Piece]:
-        for piece in stream_file(inp, ctx, source, chunk_rows):
+        for piece in stream_file(inp, ctx, source, chunk_rows or CHUNK_ROWS):
             errors.extend(piece.errors)
             if errors and not prep.skip_bad_rows:
                 continue  # refused: read on (a later parse error wins, the count), write no more

@@ -127,12 +127,12 @@ def _reopened(name: str, size: int, padding: int, warnings: list[str],
               origin: tuple[str, str | None]) -> InputFile:
     """An InputFile rebuilt from where it lives (unpickled in another process)."""
     path, member = Path(origin[0]), origin[1]
-    if member is not None:
-        opener: Callable[[], BinaryIO] = lambda: _zip_member(path, member)  # noqa: E731
-    elif padding:
-        opener = lambda: _bounded(path, size)  # noqa: E731
-    else:
-        opener = lambda: open(path, "rb")  # noqa: E731
+
+    def opener() -> BinaryIO:
+        if member is not None:
+            return _zip_member(path, member)
+        return _bounded(path, size) if padding else open(path, "rb")  # noqa: SIM115
+
     return InputFile(name, size, opener, padding, warnings, origin)
 
 

@@ -302,13 +302,14 @@ def import_streamed(
 
 @contextmanager
 def _memory_limit(store: Store, limit: str) -> Iterator[None]:
-    before = store.run("SELECT current_setting('memory_limit')")[0][0]
+    """DuckDB's memory limit lowered for the block, then back to its default (the store
+    never sets one: a fraction of the machine's memory)."""
     store.run(f"SET memory_limit = '{limit}'")
     try:
         yield
     finally:
         with suppress(duckdb.Error):
-            store.run(f"SET memory_limit = '{before}'")
+            store.run("RESET memory_limit")
 
 
 def _piece_table(name: str) -> str:
