@@ -201,3 +201,44 @@ def test_only_big_files_are_streamed(tmp_path, monkeypatch):
     monkeypatch.setattr(base, "STREAM_ABOVE", (PLACES / "Records.json").stat().st_size - 1)
     big = prepare_file(InputFile.from_path(PLACES / "Records.json"), ctx)
     assert big.parsed is None and big.streamed is not None
+
+
+@pytest.mark.slow  # a few seconds per source
+@pytest.mark.parametrize("source", ["google-location-records", "google-timeline",
+                                    "android-backup"])
+def test_fuzzed_files_streamed_fail_cleanly(tmp_path, monkeypatch, source):
+    """The fuzz test of tests/fuzz, through the streamed writer in pieces of 2 rows: only
+    SelfdataError, and a failed file leaves the store exactly as it was."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from selfdata_kit.errors import SelfdataError
+    from selfdata_kit.ingest.files import context_for
+    from tests.fuzz.seeds import seed_paths
+    from tests.fuzz.test_sources_fuzz import FUZZ, mutated
+
+    monkeypatch.setattr(base, "STREAM_ABOVE", 0)
+    monkeypatch.setattr(files, "CHUNK_ROWS", 2)
+    paths = seed_paths(source)
+    store = open_store(tmp_path / "fuzz.duckdb")
+    ctx = context_for(store, "fuzz")
+    streamed = []
+    try:
+        @FUZZ
+        @given(data=mutated([p.read_bytes() for p in paths]),
+               name=st.sampled_from([p.name for p in paths]))
+        def check(data: bytes, name: str) -> None:
+            inp = InputFile.from_bytes(f"fuzz-{name}", data)
+            before = table_rows(store)
+            prep = prepare_file(inp, ctx)
+            streamed.append(prep.streamed is not None)
+            outcome = write_prepared(store, prep, "fuzz")
+            if outcome.status == "failed":
+                assert isinstance(outcome.error, SelfdataError)
+                assert outcome.error.file == inp.name
+                assert table_rows(store) == before
+
+        check()
+    finally:
+        store.close()
+    assert any(streamed)
