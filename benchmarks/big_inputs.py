@@ -288,8 +288,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="selfdata-big-"))
     if args.streamed:
         try:
-            streamed(work, {k: v for k, v in (("Records.json", args.records_gib),
-                                              ("Android SMS+MMS", args.mms_gib)) if v > 0})
+            streamed(work, {k: v for k, v in (("Android SMS+MMS", args.mms_gib),
+                                              ("Records.json", args.records_gib)) if v > 0})
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return 0

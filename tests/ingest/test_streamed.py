@@ -242,3 +242,26 @@ def test_fuzzed_files_streamed_fail_cleanly(tmp_path, monkeypatch, source):
     finally:
         store.close()
     assert any(streamed)
+
+
+def test_a_cohort_with_streamed_files_gives_the_same_store(tmp_path, streaming):
+    """`import --cohort`: a batch holding a streamed file is written file by file; the store
+    is the one a cohort import without streaming gives."""
+    from selfdata_kit.ingest.cohort import import_cohort
+
+    cohort = tmp_path / "cohort"
+    for person, names in {"p1": [PLACES / "Records.json", CALLS / "android_calls.xml"],
+                          "p2": [PLACES / "Timeline.json", CALLS / "android_sms.xml"]}.items():
+        (cohort / person).mkdir(parents=True)
+        for p in names:
+            shutil.copy(p, cohort / person / p.name)
+    open_store(tmp_path / "whole.duckdb").close()
+    shutil.copyfile(tmp_path / "whole.duckdb", tmp_path / "streamed.duckdb")
+    with open_store(tmp_path / "whole.duckdb") as store:
+        import_cohort(store, cohort, jobs=1)
+    calls = streaming(2)
+    with open_store(tmp_path / "streamed.duckdb") as store:
+        summaries = import_cohort(store, cohort, jobs=1)
+    assert len(calls) == 4
+    assert all(f.status == "imported" for s in summaries for f in s.files)
+    assert store_differences(tmp_path / "whole.duckdb", tmp_path / "streamed.duckdb") == {}
