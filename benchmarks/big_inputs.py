@@ -264,9 +264,9 @@ def streamed(work: Path, sizes: dict[str, float]) -> None:
         big = work / "big" / name
         size = big.stat().st_size / MIB
         base = plain_read(big, how)
-        r = measure(big, work / "s.duckdb")
         print(f"{kind:<16} {size:>6.0f} {base['records']:>10,} {'plain read (baseline)':<22}"
-              f" {base['peak_mb']:>8.0f} {base['seconds']:>8.1f} {1:>12.2f}")
+              f" {base['peak_mb']:>8.0f} {base['seconds']:>8.1f} {1:>12.2f}", flush=True)
+        r = measure(big, work / "s.duckdb")
         print(f"{kind:<16} {size:>6.0f} {'':>10} {'import ' + r['outcome']:<22}"
               f" {r['peak_mb']:>8.0f} {r['seconds']:>8.1f}"
               f" {r['seconds'] / base['seconds']:>11.2f}t", flush=True)

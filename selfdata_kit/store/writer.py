@@ -305,11 +305,13 @@ def _memory_limit(store: Store, limit: str) -> Iterator[None]:
     """DuckDB's memory limit lowered for the block, then back to its default (the store
     never sets one: a fraction of the machine's memory)."""
     store.run(f"SET memory_limit = '{limit}'")
+    store.run("SET preserve_insertion_order = false")
     try:
         yield
     finally:
         with suppress(duckdb.Error):
             store.run("RESET memory_limit")
+            store.run("RESET preserve_insertion_order")
 
 
 def _piece_table(name: str) -> str:
@@ -321,7 +323,6 @@ def _append_piece(store: Store, spec: TableSpec, name: str, frame: pd.DataFrame 
     """Append one piece to the table's staging table, in the canonical types (so that a
     column all NULL in the first piece does not fix a wrong type), with the rows' order
     in the file (`_ord`) carried on from the pieces before."""
-    con = store.con
     table = _piece_table(name)
     cols = set(frame.columns if isinstance(frame, pd.DataFrame) else frame.column_names)
     if name not in present:
@@ -331,17 +332,19 @@ def _append_piece(store: Store, spec: TableSpec, name: str, frame: pd.DataFrame 
     present[name] |= cols | {"_ord"}
     start = store.run(f"SELECT count(*) FROM {table}")[0][0]
     known = [c for c in cols if c in spec.columns or c == "uid"]
-    con.register("_piece", frame)
+    # Read through DuckDB's replacement scan of this local variable, not `con.register`:
+    # a registered view dropped inside a transaction stays in the catalog, with its frame,
+    # until the commit, so each piece's memory would be held to the end of the file.
+    _streamed_piece = frame  # noqa: F841 (read by name in the SQL below)
     try:
-        store.run(f"INSERT INTO {table} ({', '.join(known)}, _ord)"
-                  f" SELECT {', '.join(known)}, {start} + row_number() OVER () - 1 FROM _piece")
+        # in this frame: the scan finds the variable where `execute` is called
+        store.con.execute(f"INSERT INTO {table} ({', '.join(known)}, _ord) SELECT"
+                          f" {', '.join(known)}, {start} + row_number() OVER () - 1"
+                          " FROM _streamed_piece").fetchall()
     except duckdb.Error as e:  # the message quotes the value: log it, keep it from the user
         log.debug("cast into %s failed: %s", name, e)
         raise StoreError(f"{name}: a value does not fit the schema (a parser bug;"
                          " run with --debug for details)") from None
-    finally:
-        with suppress(duckdb.Error):
-            con.unregister("_piece")
 
 
 def _insert_streamed(store: Store, specs: dict[str, TableSpec], name: str, present: set[str],
