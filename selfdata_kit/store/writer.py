@@ -355,6 +355,10 @@ def _insert_streamed(store: Store, specs: dict[str, TableSpec], name: str, prese
     store.run(f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT * FROM {table}")
     try:
         store.run(f"CREATE OR REPLACE TEMP TABLE _stage AS {stage_sql(spec, present)}")
+    except duckdb.OutOfMemoryException:
+        raise StoreError(f"{name}: not enough memory to write this file, even spilling to"
+                         " the disk", hint="free some memory or disk space and import it"
+                         " again; the store is unchanged") from None
     except duckdb.Error as e:
         log.debug("cast into %s failed: %s", name, e)
         raise StoreError(f"{name}: a value does not fit the schema (a parser bug;"
