@@ -233,10 +233,11 @@ def _add_referenced(store: Store, name: str, person_id: str) -> None:
 
 # What DuckDB may hold while a streamed file is staged: past it, the staged rows, the hashes
 # and the duplicate check spill to the store's temporary folder (`<store>.tmp`, removed
-# after). Keeps a multi-GB file's import under 1 GiB of memory (benchmarks/big_inputs.py):
-# what is left grows with the rows (the primary-key index built at the commit, ~70 bytes a
-# row), so a bigger cap here only costs memory (384 MB: 931 MB peak for 4.1 M points).
-STREAM_MEMORY = "128MB"
+# after). Measured (benchmarks/big_inputs.py --streamed): 4.1 M points (a 1 GiB Records.json)
+# peak at 931 MB; at 128 MB the staging of 8.2 M points ran out of memory (the window that
+# numbers identical rows does not spill all it holds), so memory still grows with the rows
+# past ~4 M points: see docs/security.md.
+STREAM_MEMORY = "384MB"
 # One piece of a file: its rows per table, its rejected rows (line, message), rows read.
 Piece = tuple[dict[str, pd.DataFrame | pa.Table], list[tuple[int | None, str]], int]
 
