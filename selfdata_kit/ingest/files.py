@@ -188,6 +188,13 @@ def write_prepared(store: Store, prep: Prepared, person_id: str) -> FileOutcome:
                       issues=prep.parsed.errors, warnings=prep.warnings)
 
 
+# The rows a streamed file may hold: its pieces' memory is bounded, but the final staging
+# (numbering identical rows over the whole file) and the primary-key index still grow with
+# the rows (931 MB at 4.1 M points, benchmarks/big_inputs.py --streamed): a 1 GiB
+# Records.json goes in, a 2 GiB one (8 M points) is refused with how to split it.
+STREAMED_MAX_ROWS = 4_500_000
+
+
 def stream_file(inp: InputFile, ctx: ParseContext, source: Source,
                 chunk_rows: int = CHUNK_ROWS) -> Iterator[Parsed]:
     """`parse_file` for a streaming source: its pieces, parser crashes turned into
@@ -221,9 +228,17 @@ def write_streamed(store: Store, prep: Prepared, person_id: str,
     inp, ctx, source = prep.streamed, prep.ctx, prep.source
     assert inp is not None and ctx is not None and source is not None and prep.started_at
     errors: list[RowError] = []
+    rows = 0
 
     def pieces() -> Iterator[Piece]:
+        nonlocal rows
         for piece in stream_file(inp, ctx, source, chunk_rows or CHUNK_ROWS):
+            rows += sum(len(t) for t in piece.tables.values())
+            if rows > STREAMED_MAX_ROWS:  # inside the transaction: rolled back
+                raise FormatError(
+                    f"the file holds more than {STREAMED_MAX_ROWS:,} rows of {source.title}:"
+                    " the store's write of one file still needs memory per row (about"
+                    " 1 GiB at that count)", file=inp.name, hint=source.split_hint)
             errors.extend(piece.errors)
             if errors and not prep.skip_bad_rows:
                 continue  # refused: read on (a later parse error wins, the count), write no more

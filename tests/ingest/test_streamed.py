@@ -265,3 +265,17 @@ def test_a_cohort_with_streamed_files_gives_the_same_store(tmp_path, streaming):
     assert len(calls) == 4
     assert all(f.status == "imported" for s in summaries for f in s.files)
     assert store_differences(tmp_path / "whole.duckdb", tmp_path / "streamed.duckdb") == {}
+
+
+def test_a_streamed_file_of_too_many_rows_is_refused_whole(tmp_path, streaming, monkeypatch):
+    big = tmp_path / "Records.json"
+    big.write_text(_records(3000), encoding="utf-8")
+    store = _store_with_data(tmp_path / "s.duckdb")
+    before = table_rows(store)
+    streaming(100)
+    monkeypatch.setattr(files, "STREAMED_MAX_ROWS", 2500)
+    out = import_file(store, InputFile.from_path(big), "alice")
+    assert isinstance(out.error, FormatError) and "more than 2,500 rows" in str(out.error)
+    assert "jq" in out.error.hint
+    assert table_rows(store) == before
+    store.close()
