@@ -185,7 +185,9 @@ def _write(store: Store, persons: list[tuple[str, list[Prepared]]], *, batched: 
            log_unknown: bool) -> list[PersonImport]:
     if not persons:
         return []
-    if batched:
+    # a big file read in pieces (`files.write_streamed`) is written on its own: its batch
+    # goes file by file, as with batch=0 (same result, never written twice on a fallback)
+    if batched and not any(p.streamed for _, prepared in persons for p in prepared):
         try:
             return _write_batch(store, persons, log_unknown=log_unknown)
         except StoreUnusableError:

@@ -1,5 +1,9 @@
 """The import pipeline: paths -> detect -> parse -> store, one transaction per file.
 
+A big file of a streaming format (`sources.base.streams`: Records.json, an Android backup)
+is not parsed when prepared: the writer reads it in pieces inside the file's transaction
+(`write_streamed`), so its rows never sit in memory all at once.
+
 Used by the CLI, the notebook import panel and the cohort importer alike.
 """
 
@@ -23,8 +27,9 @@ from ..errors import (
     UnknownFormatError,
 )
 from ..sources import detect_source
-from ..sources.base import InputFile, ParseContext, Parsed, RowError, Source
+from ..sources.base import CHUNK_ROWS, InputFile, ParseContext, Parsed, RowError, Source, streams
 from ..store import ImportCounts, Store
+from ..store.writer import Piece, import_streamed
 from .chats import settle_chat_directions
 from .inputs import expand
 
@@ -118,6 +123,10 @@ class Prepared:
     error: SelfdataError | None = None
     skipped: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # a file read by the writer, piece by piece (then `parsed` is None)
+    streamed: InputFile | None = None
+    ctx: ParseContext | None = None
+    skip_bad_rows: bool = False
 
 
 def prepare_file(inp: InputFile, ctx: ParseContext, *, skip_bad_rows: bool = False,
@@ -127,6 +136,10 @@ def prepare_file(inp: InputFile, ctx: ParseContext, *, skip_bad_rows: bool = Fal
     source: Source | None = None
     try:
         source = detect_source(inp)
+        if streams(source, inp):
+            return Prepared(inp.name, explicit, source, None, log_name(inp, source),
+                            sha256_of(inp), inp.size, started, warnings=list(inp.warnings),
+                            streamed=inp, ctx=ctx, skip_bad_rows=skip_bad_rows)
         parsed = parse_file(inp, ctx, source)
         if parsed.errors and not skip_bad_rows:
             raise _rejected(inp, parsed.errors)
@@ -154,6 +167,8 @@ def write_prepared(store: Store, prep: Prepared, person_id: str) -> FileOutcome:
             reason = prep.error.message.split(";")[0]  # not the list of formats, each time
             return FileOutcome(prep.name, "skipped", reason=reason)
         return FileOutcome(prep.name, "failed", source=prep.source, error=prep.error)
+    if prep.streamed is not None:
+        return write_streamed(store, prep, person_id)
     assert prep.parsed is not None and prep.source is not None and prep.started_at
     try:
         counts = store.import_parsed(
@@ -171,6 +186,79 @@ def write_prepared(store: Store, prep: Prepared, person_id: str) -> FileOutcome:
         return FileOutcome(prep.name, "failed", source=prep.source, error=e)
     return FileOutcome(prep.name, "imported", source=prep.source, counts=counts,
                       issues=prep.parsed.errors, warnings=prep.warnings)
+
+
+# The rows a streamed file may hold: its pieces' memory is bounded, but the final staging
+# (numbering identical rows over the whole file) and the primary-key index still grow with
+# the rows (931 MB at 4.1 M points, benchmarks/big_inputs.py --streamed): a 1 GiB
+# Records.json goes in, a 2 GiB one (8 M points) is refused with how to split it.
+STREAMED_MAX_ROWS = 4_500_000
+
+
+def stream_file(inp: InputFile, ctx: ParseContext, source: Source,
+                chunk_rows: int = CHUNK_ROWS) -> Iterator[Parsed]:
+    """`parse_file` for a streaming source: its pieces, parser crashes turned into
+    FormatError (raised at the piece where they happen)."""
+    assert source.stream is not None
+    try:
+        yield from source.stream(inp, ctx, chunk_rows)
+    except SelfdataError:
+        raise
+    except _UNREADABLE as e:  # a zip member damaged after its first bytes
+        log.debug("cannot read %s", inp.name, exc_info=True)
+        raise FormatError(f"the file cannot be read ({type(e).__name__})", file=inp.name,
+                          hint="the archive may be damaged: download it again") from None
+    except MemoryError:
+        raise FormatError(f"the file is too large to read as {source.title}",
+                          file=inp.name) from None
+    except Exception as e:
+        log.debug("parser %s crashed on %s", source.name, inp.name, exc_info=True)
+        raise FormatError(
+            f"could not read this file as {source.title} ({type(e).__name__})",
+            file=inp.name,
+            hint="the file may be truncated or edited; run with --debug for details",
+        ) from e
+
+
+def write_streamed(store: Store, prep: Prepared, person_id: str,
+                   chunk_rows: int | None = None) -> FileOutcome:
+    """Read and write one file piece by piece, in one transaction: the same rows, import
+    log and rejected rows as parsing it whole (`write_prepared`), and the same all or
+    nothing (a bad record or a parse error in the last piece leaves the store unchanged)."""
+    inp, ctx, source = prep.streamed, prep.ctx, prep.source
+    assert inp is not None and ctx is not None and source is not None and prep.started_at
+    errors: list[RowError] = []
+    rows = 0
+
+    def pieces() -> Iterator[Piece]:
+        nonlocal rows
+        for piece in stream_file(inp, ctx, source, chunk_rows or CHUNK_ROWS):
+            rows += sum(len(t) for t in piece.tables.values())
+            if rows > STREAMED_MAX_ROWS:  # inside the transaction: rolled back
+                raise FormatError(
+                    f"the file holds more than {STREAMED_MAX_ROWS:,} rows of {source.title}:"
+                    " the store's write of one file still needs memory per row (about"
+                    " 1 GiB at that count)", file=inp.name, hint=source.split_hint)
+            errors.extend(piece.errors)
+            if errors and not prep.skip_bad_rows:
+                continue  # refused: read on (a later parse error wins, the count), write no more
+            yield piece.tables, [(e.line, e.message) for e in piece.errors], piece.rows_read
+        if errors and not prep.skip_bad_rows:
+            raise _rejected(inp, errors)  # inside the transaction: rolled back
+
+    try:
+        counts = import_streamed(
+            store, person_id=person_id, source=source.name, kind=source.kind,
+            path=prep.log_name, sha256=prep.sha256, size_bytes=prep.size, pieces=pieces(),
+            started_at=prep.started_at)
+    except StoreUnusableError:
+        raise
+    except SelfdataError as e:
+        if e.file is None:
+            e.file = prep.name
+        return FileOutcome(prep.name, "failed", source=source, error=e)
+    return FileOutcome(prep.name, "imported", source=source, counts=counts, issues=errors,
+                       warnings=prep.warnings)
 
 
 def context_for(store: Store, person_id: str, *, default_region: str = "FR",

@@ -126,8 +126,8 @@ def _zip_members(path: Path) -> Iterator[Found]:
                 yield Found(None, member, False,
                             skipped="archive inside the archive (unzip it first)")
                 continue
-            yield Found(InputFile(member, info.file_size, archive.opener(info.filename)),
-                        member, False)
+            yield Found(InputFile(member, info.file_size, archive.opener(info.filename),
+                                  origin=(str(path), info.filename)), member, False)
     finally:
         archive.close()
 

@@ -12,7 +12,8 @@ import codecs
 import errno
 import io
 import os
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -39,9 +40,18 @@ WHOLE_FILE_MAX = 24 * MIB  # a text or an XML tree parsed whole (OFX, QIF, MT940
 CSV_MAX = 64 * MIB  # a table read by pandas or DuckDB
 JSON_MAX = 48 * MIB  # a JSON document loaded whole
 SPREADSHEET_MAX = 8 * MIB  # an .xlsx (compressed: its sheets hold ten times that)
-# read record by record, only the rows stay in memory (the store's write then takes the most)
-POINTS_MAX = 160 * MIB  # location points (Records.json, Timeline.json), ~4 MB per MiB
-MESSAGES_MAX = 384 * MIB  # an Android backup's calls and SMS, ~2 MB per MiB
+# Read record by record and written in chunks (`Source.stream`): a file above STREAM_ABOVE
+# never has all its rows in memory, the store stages them on disk, so memory does not grow
+# with the file. The limit is then disk, not memory: 16 GiB, far above the largest real
+# export (a decade of Records.json is 1-2 GB), refuses only what cannot be an export.
+GIB = 1 << 30
+STREAMED_MAX = 16 * GIB
+POINTS_MAX = STREAMED_MAX  # location points (Records.json, Timeline.json)
+MESSAGES_MAX = STREAMED_MAX  # an Android backup's calls, SMS and MMS (attachments skipped)
+# A file of a streaming format at most this big is parsed whole (fast, batched with others
+# in a cohort import); a bigger one is streamed, CHUNK_ROWS rows at a time.
+STREAM_ABOVE = 64 * MIB
+CHUNK_ROWS = 50_000
 SPLIT_BY_PERIOD = ("export shorter periods (one year per file, say) and import each: rows"
                    " are matched by their day, so split at a day's boundary")
 
@@ -61,6 +71,15 @@ class InputFile:
     padding: int = 0
     # what the user should know although the file was read (padding, mixed encodings)
     warnings: list[str] = field(default_factory=list, compare=False, repr=False)
+    # where it can be opened again in another process: (path, zip member or None); a
+    # streamed file is prepared in a worker of a cohort import and read by the writer
+    origin: tuple[str, str | None] | None = field(default=None, compare=False, repr=False)
+
+    def __reduce__(self) -> tuple:
+        if self.origin is None:
+            raise TypeError(f"{self.name} cannot be reopened in another process")
+        return (_reopened, (self.name, self.size, self.padding, list(self.warnings),
+                            self.origin))
 
     @classmethod
     def from_path(cls, path: str | Path) -> InputFile:
@@ -68,9 +87,10 @@ class InputFile:
         total = p.stat().st_size
         end = data_end(p, total)
         if end == total:
-            return cls(name=str(p), size=total, opener=lambda: open(p, "rb"))
+            return cls(name=str(p), size=total, opener=lambda: open(p, "rb"),
+                       origin=(str(p), None))
         inp = cls(name=str(p), size=end, padding=total - end,
-                  opener=lambda: _bounded(p, end))
+                  opener=lambda: _bounded(p, end), origin=(str(p), None))
         inp.warnings.append(
             f"the file ends with {_mib(total - end)} of padding (NUL bytes or spaces, as a"
             " download that did not finish leaves): ignored, only the data before it was read")
@@ -101,6 +121,24 @@ class InputFile:
     @property
     def basename(self) -> str:
         return self.name.replace("\\", "/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _reopened(name: str, size: int, padding: int, warnings: list[str],
+              origin: tuple[str, str | None]) -> InputFile:
+    """An InputFile rebuilt from where it lives (unpickled in another process)."""
+    path, member = Path(origin[0]), origin[1]
+
+    def opener() -> BinaryIO:
+        if member is not None:
+            return _zip_member(path, member)
+        return _bounded(path, size) if padding else open(path, "rb")  # noqa: SIM115
+
+    return InputFile(name, size, opener, padding, warnings, origin)
+
+
+def _zip_member(path: Path, member: str) -> BinaryIO:
+    zf = zipfile.ZipFile(path)  # closed when its member is: the member holds the only use
+    return zf.open(member)
 
 
 def data_end(path: Path, size: int) -> int:
@@ -199,6 +237,35 @@ class Parsed:
     rows_read: int = 0
 
 
+def whole(pieces: Iterable[Parsed]) -> Parsed:
+    """The pieces a streaming parser yields, as the one `Parsed` of the whole file: each
+    table's frames concatenated in order, the errors in order, the counts added."""
+    frames: dict[str, list[Frame]] = {}
+    errors: list[RowError] = []
+    read = 0
+    for piece in pieces:
+        for name, frame in piece.tables.items():
+            frames.setdefault(name, []).append(frame)
+        errors.extend(piece.errors)
+        read += piece.rows_read
+    tables = {name: parts[0] if len(parts) == 1 else _concat(parts)
+              for name, parts in frames.items()}
+    return Parsed(tables=tables, errors=errors, rows_read=read)
+
+
+def _concat(parts: list[Frame]) -> Frame:
+    if all(isinstance(p, pa.Table) for p in parts):
+        return pa.concat_tables(parts)
+    kept = [p for p in parts if len(p)] or parts[:1]  # empty pieces would lose the dtypes
+    return pd.concat(kept, ignore_index=True)
+
+
+# A streaming parser: `stream(inp, ctx, chunk_rows)` yields `Parsed` pieces of about
+# `chunk_rows` rows each (whole records only), then one last piece (dimension rows such as
+# contacts, which are only known at the end). `parse` is then `whole(stream(...))`.
+Stream = Callable[[InputFile, ParseContext, int], Iterator[Parsed]]
+
+
 @dataclass(frozen=True)
 class Source:
     name: str  # short id shown in `selfdata formats` and stored in imports.source
@@ -213,6 +280,13 @@ class Source:
     # the largest file it reads (see WHOLE_FILE_MAX) and how to split a bigger one
     max_bytes: int = WHOLE_FILE_MAX
     split_hint: str = SPLIT_BY_PERIOD
+    # set by formats that can be read in chunks (a file above STREAM_ABOVE is then streamed)
+    stream: Stream | None = None
+
+
+def streams(source: Source, inp: InputFile) -> bool:
+    """Whether `inp` is read in chunks and written chunk by chunk (one transaction still)."""
+    return source.stream is not None and inp.size > STREAM_ABOVE
 
 
 def check_size(source: Source, inp: InputFile) -> None:
@@ -220,6 +294,6 @@ def check_size(source: Source, inp: InputFile) -> None:
     if inp.size > source.max_bytes:
         raise FormatError(
             f"the file holds {_mib(inp.size)} of {source.title}: more than the"
-            f" {_mib(source.max_bytes)} this format reads (far more than real exports;"
-            " memory would follow the file)", file=inp.name,
+            f" {_mib(source.max_bytes)} this format reads (far more than real exports"
+            + (")" if source.stream else "; memory would follow the file)"), file=inp.name,
             hint=f"{source.split_hint}; or check that it is the export itself")

@@ -15,7 +15,8 @@ must stay in step with `stage_sql`.
 from __future__ import annotations
 
 import logging
-from contextlib import suppress
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -228,3 +229,168 @@ def _add_referenced(store: Store, name: str, person_id: str) -> None:
             """,
             [person_id, person_id],
         )
+
+
+# --- one file written in chunks (a streamed parser: Records.json, an Android backup) ---------
+
+# What DuckDB may hold while a streamed file is staged: past it, the staged rows, the hashes
+# and the duplicate check spill to the store's temporary folder (`<store>.tmp`, removed
+# after). Measured (benchmarks/big_inputs.py --streamed): 4.1 M points (a 1 GiB Records.json)
+# peak at 931 MB; at 128 MB the staging of 8.2 M points ran out of memory (the window that
+# numbers identical rows does not spill all it holds), so memory still grows with the rows
+# past ~4 M points: see docs/security.md.
+STREAM_MEMORY = "384MB"
+# One piece of a file: its rows per table, its rejected rows (line, message), rows read.
+Piece = tuple[dict[str, pd.DataFrame | pa.Table], list[tuple[int | None, str]], int]
+
+
+def import_streamed(
+    store: Store,
+    *,
+    person_id: str,
+    source: str,
+    kind: str | None = None,
+    path: str,
+    sha256: str,
+    size_bytes: int,
+    pieces: Iterable[Piece],
+    started_at: datetime,
+) -> ImportCounts:
+    """Write one file whose rows come in pieces, in ONE transaction: each piece is appended
+    to a staging table per canonical table as it comes (nothing of it stays in Python), and
+    once the last piece is in, the whole file is staged and inserted as `import_parsed` does
+    (same uids: occurrence numbers are counted over the whole file; same duplicate check,
+    same import log and issues). An error in any piece, however late, rolls it all back."""
+    specs = store.table_specs
+    with store.transaction(), _memory_limit(store, STREAM_MEMORY):
+        store.ensure_person(person_id)
+        import_id = store.run("SELECT coalesce(max(import_id), 0) + 1 FROM imports")[0][0]
+        present: dict[str, set[str]] = {}  # table -> the columns its pieces had
+        rows_read = rejected = 0
+        for tables, issues, read in pieces:
+            unknown = set(tables) - set(TABLES)
+            if unknown:
+                raise StoreError(f"a parser returned unknown tables: {sorted(unknown)}")
+            for name, frame in tables.items():
+                if len(frame):
+                    _append_piece(store, specs[name], name, frame, present)
+            if issues:
+                store.con.executemany("INSERT INTO import_issues VALUES (?, ?, ?)",
+                                      [(import_id, line, msg) for line, msg in issues])
+            rows_read += read
+            rejected += len(issues)
+        inserted = offered = 0
+        for name in WRITE_ORDER:
+            if name not in present:
+                continue
+            try:
+                n_in, n_offered = _insert_streamed(store, specs, name, present[name],
+                                                   person_id, import_id)
+            except duckdb.ConstraintException as e:
+                log.debug("constraint failed in %s: %s", name, e)
+                raise StoreError(f"{name}: a row breaks a rule of the schema (a parser"
+                                 " bug; run with --debug for details)") from None
+            if TABLES[name].is_fact:
+                inserted += n_in
+                offered += n_offered
+        counts = ImportCounts(import_id, rows_read, inserted, offered - inserted, rejected)
+        store.run(
+            "INSERT INTO imports (import_id, person_id, source, kind, path, sha256, size_bytes,"
+            " started_at, finished_at, status, rows_read, rows_inserted, rows_duplicate,"
+            " rows_rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?)",
+            [import_id, person_id, source, kind, path, sha256, size_bytes, started_at,
+             datetime.now(UTC), counts.rows_read, counts.rows_inserted,
+             counts.rows_duplicate, counts.rows_rejected],
+        )
+    return counts
+
+
+@contextmanager
+def _memory_limit(store: Store, limit: str) -> Iterator[None]:
+    """DuckDB's memory limit lowered for the block, then back to its default (the store
+    never sets one: a fraction of the machine's memory)."""
+    store.run(f"SET memory_limit = '{limit}'")
+    store.run("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        with suppress(duckdb.Error):
+            store.run("RESET memory_limit")
+            store.run("RESET preserve_insertion_order")
+
+
+def _piece_table(name: str) -> str:
+    return f"_streamed_{name}"
+
+
+def _append_piece(store: Store, spec: TableSpec, name: str, frame: pd.DataFrame | pa.Table,
+                  present: dict[str, set[str]]) -> None:
+    """Append one piece to the table's staging table, in the canonical types (so that a
+    column all NULL in the first piece does not fix a wrong type), with the rows' order
+    in the file (`_ord`) carried on from the pieces before."""
+    table = _piece_table(name)
+    cols = set(frame.columns if isinstance(frame, pd.DataFrame) else frame.column_names)
+    if name not in present:
+        typed = ", ".join(f"{c} {t}" for c, t in spec.columns.items())
+        store.run(f"CREATE OR REPLACE TEMP TABLE {table} ({typed}, uid VARCHAR, _ord BIGINT)")
+        present[name] = set()
+    present[name] |= cols | {"_ord"}
+    start = store.run(f"SELECT count(*) FROM {table}")[0][0]
+    known = [c for c in cols if c in spec.columns or c == "uid"]
+    # Read through DuckDB's replacement scan of this local variable, not `con.register`:
+    # a registered view dropped inside a transaction stays in the catalog, with its frame,
+    # until the commit, so each piece's memory would be held to the end of the file.
+    _streamed_piece = frame  # noqa: F841 (read by name in the SQL below)
+    try:
+        # in this frame: the scan finds the variable where `execute` is called
+        store.con.execute(f"INSERT INTO {table} ({', '.join(known)}, _ord) SELECT"
+                          f" {', '.join(known)}, {start} + row_number() OVER () - 1"
+                          " FROM _streamed_piece").fetchall()
+    except duckdb.Error as e:  # the message quotes the value: log it, keep it from the user
+        log.debug("cast into %s failed: %s", name, e)
+        raise StoreError(f"{name}: a value does not fit the schema (a parser bug;"
+                         " run with --debug for details)") from None
+
+
+def _insert_streamed(store: Store, specs: dict[str, TableSpec], name: str, present: set[str],
+                     person_id: str, import_id: int) -> tuple[int, int]:
+    """`_insert` for a table staged piece by piece: the same staging SQL and insert."""
+    spec = specs[name]
+    table = _piece_table(name)
+    store.run(f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT * FROM {table}")
+    try:
+        store.run(f"CREATE OR REPLACE TEMP TABLE _stage AS {stage_sql(spec, present)}")
+    except duckdb.OutOfMemoryException:
+        raise StoreError(f"{name}: not enough memory to write this file, even spilling to"
+                         " the disk", hint="free some memory or disk space and import it"
+                         " again; the store is unchanged") from None
+    except duckdb.Error as e:
+        log.debug("cast into %s failed: %s", name, e)
+        raise StoreError(f"{name}: a value does not fit the schema (a parser bug;"
+                         " run with --debug for details)") from None
+    offered = store.run(f"SELECT count(*) FROM {table}")[0][0]
+    store.run("DROP VIEW _incoming")
+    store.run(f"DROP TABLE {table}")  # staged: frees its memory / spill before the insert
+    if name == "contacts":
+        _assign_pseudonyms(store, person_id)
+    cols = list(spec.columns)
+    match = " AND ".join(f"t.{k} = s.{k}" for k in spec.key)
+    target = ["person_id", *cols] + (["uid"] if spec.is_fact else [])
+    values = ["?", *cols] + (["uid"] if spec.is_fact else [])
+    params: list[object] = [person_id]
+    if spec.has_import_id:
+        target.append("import_id")
+        values.append("?")
+        params.append(import_id)
+    params.append(person_id)
+    inserted = store.run(
+        f"""
+        INSERT INTO {name} ({", ".join(target)})
+        SELECT {", ".join(values)} FROM _stage s
+        WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.person_id = ? AND {match})
+        """,
+        params,
+    )[0][0]
+    _add_referenced(store, name, person_id)
+    store.run("DROP TABLE _stage")
+    return inserted, offered

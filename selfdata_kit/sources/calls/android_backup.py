@@ -12,19 +12,30 @@ type 137) when received, the first recipient (type 151) when sent, else the firs
 its `~`-separated `address`. Message bodies and MMS parts are never read into rows.
 There is no source id: the store's content hash lets overlapping backups merge.
 
-Backups reach 100+ MB (MMS carry base64 media), so they are streamed with iterparse and
-each record is freed once read.
+Backups reach several GB (MMS carry base64 media), so they are streamed with iterparse and
+each record is freed once read (an MMS's attachment data is held only while its own element
+is parsed, never kept); the rows go to the store CHUNK_ROWS at a time (`stream`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from lxml import etree
 
 from ...enrich.contacts import ContactBook
 from ...errors import FormatError
-from ..base import MESSAGES_MAX, InputFile, ParseContext, Parsed, RowError, Source
+from ..base import (
+    CHUNK_ROWS,
+    MESSAGES_MAX,
+    InputFile,
+    ParseContext,
+    Parsed,
+    RowError,
+    Source,
+    whole,
+)
 from ..xmlsafe import (
     clear_error_log,
     local,
@@ -33,7 +44,7 @@ from ..xmlsafe import (
     root_element,
     syntax_error,
 )
-from .common import calls_parsed
+from .common import calls_piece
 
 # call type: 1 = incoming, 2 = outgoing, 3 = missed, 4 = voicemail, 5 = rejected,
 # 6 = blocked, 7 = answered on another device (Android 7.1+: still an incoming call)
@@ -125,7 +136,8 @@ def _record(el: etree._Element, tag: str, book: ContactBook) -> dict | RowError 
     }
 
 
-def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
+def stream(inp: InputFile, ctx: ParseContext, chunk_rows: int = CHUNK_ROWS) -> Iterator[Parsed]:
+    """The calls CHUNK_ROWS at a time, then the contacts (known once every record is read)."""
     _refuse_entities(inp)
     book = ContactBook(ctx)
     rows: list[dict] = []
@@ -159,13 +171,17 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
                     continue
                 tag = local(el.tag)
                 if tag in ("call", "sms", "mms"):
+                    if read >= chunk_rows:
+                        yield calls_piece(rows, errors, read)
+                        rows, errors, read = [], [], 0
                     read += 1
                     row = _record(el, tag, book)
                     if isinstance(row, RowError):
                         errors.append(row)
                     elif row is not None:
                         rows.append(row)
-                # free what was read: the element, and its earlier siblings still held
+                # free what was read: the element (an MMS's parts and their base64 data),
+                # and its earlier siblings still held
                 el.clear(keep_tail=False)
                 while el.getprevious() is not None:
                     del el.getparent()[0]
@@ -173,7 +189,12 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
             raise syntax_error(e, inp.name,
                                "the backup may be truncated: copy it from the phone again"
                                ) from None
-    return calls_parsed(rows, book, errors, read)
+    yield calls_piece(rows, errors, read)
+    yield Parsed(tables={"contacts": book.frame()})
+
+
+def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
+    return whole(stream(inp, ctx))
 
 
 SOURCE = Source(
@@ -184,6 +205,7 @@ SOURCE = Source(
     parse=parse,
     extensions=(".xml",),
     max_bytes=MESSAGES_MAX,
+    stream=stream,
     split_hint=("back up shorter periods, or without MMS attachments (SMS Backup & Restore"
                 " lets you choose both), and import each"),
 )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..base import RowError
+from ..base import Parsed, RowError
 
 BATCH = 200_000  # records per frame piece: keeps Python lists small on GB-sized files
 
@@ -174,6 +174,19 @@ class Collector:
         frame["uid"] = pd.array([None if p is None else f"gplace:{p}:{t}"
                                  for p, t in zip(pids, stamps, strict=True)], dtype="string")
         self.pieces.append(frame)
+
+    @property
+    def pending(self) -> int:
+        """Rows read (kept or rejected) since the last `take`."""
+        return self.rows_read
+
+    def take(self) -> Parsed:
+        """The rows, errors and count gathered since the last `take`, as one streamed piece
+        (called between records, so a record's rows and errors stay in one piece)."""
+        piece = Parsed(tables={"places": self.frame()}, errors=self.errors,
+                       rows_read=self.rows_read)
+        self.pieces, self._errors, self.rows_read = [], [], 0
+        return piece
 
     def frame(self) -> pd.DataFrame:
         self._flush()

@@ -11,14 +11,16 @@ ones as unsigned 32-bit integers (see `_common.e7`). `accuracy` is a radius in m
 Each record becomes one `point` row: `start_at` is the fix's time and `end_at` is NULL (a fix
 is an instant, not a stay). The nested `activity` guesses, `source`, `deviceTag`, altitude,
 velocity and heading are not kept. A record without usable coordinates or time is a row error.
-The file is streamed (`_jsonstream`): a multi-GB Records.json is read in 1 MiB chunks.
+The file is streamed (`_jsonstream`): a multi-GB Records.json is read in 1 MiB chunks, and
+its rows go to the store CHUNK_ROWS at a time (`stream`), in the file's one transaction.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from ..base import POINTS_MAX, InputFile, ParseContext, Parsed, Source
+from ..base import CHUNK_ROWS, POINTS_MAX, InputFile, ParseContext, Parsed, Source, whole
 from ..text import head_text
 from ._common import Collector, e7_pair
 from ._jsonstream import iter_list
@@ -31,10 +33,12 @@ def detect(inp: InputFile) -> bool:
     return bool(_START.match(head)) and ('"latitudeE7"' in head or '"timestampMs"' in head)
 
 
-def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
+def stream(inp: InputFile, ctx: ParseContext, chunk_rows: int = CHUNK_ROWS) -> Iterator[Parsed]:
     rows = Collector()
     with inp.open() as f:
         for n, (line, rec) in enumerate(iter_list(f, inp.name, "locations"), start=1):
+            if rows.pending >= chunk_rows:
+                yield rows.take()
             if not isinstance(rec, dict):
                 rows.reject(line, n, "a location object")
                 continue
@@ -45,7 +49,11 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
                 continue
             rows.add(line, n, kind="point", start=start, lat=lat, lon=lon,
                      accuracy=rec.get("accuracy"))
-    return Parsed(tables={"places": rows.frame()}, errors=rows.errors, rows_read=rows.rows_read)
+    yield rows.take()
+
+
+def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
+    return whole(stream(inp, ctx))
 
 
 SOURCE = Source(
@@ -56,6 +64,7 @@ SOURCE = Source(
     parse=parse,
     extensions=(".json",),
     max_bytes=POINTS_MAX,
+    stream=stream,
     split_hint=("split it by year, e.g. `jq '{locations: [.locations[] | select(.timestamp"
                 " | startswith(\"2019\"))]}' Records.json > Records-2019.json`, and import"
                 " each part"),

@@ -20,10 +20,11 @@ place id gets the key `gplace:<placeId>:<start UTC>`, as in Semantic Location Hi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pandas as pd
 
-from ..base import POINTS_MAX, InputFile, ParseContext, Parsed, Source
+from ..base import CHUNK_ROWS, POINTS_MAX, InputFile, ParseContext, Parsed, Source, whole
 from ..text import head_text
 from ._common import Collector, code, latlng
 from ._jsonstream import iter_list
@@ -54,11 +55,13 @@ def _path(rows: Collector, line: int, n: int, seg: dict, path: list) -> None:
         rows.add(line, n, kind="point", start=when, lat=lat, lon=lon)
 
 
-def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
+def stream(inp: InputFile, ctx: ParseContext, chunk_rows: int = CHUNK_ROWS) -> Iterator[Parsed]:
     rows = Collector()
     key = "semanticSegments" if _ANDROID.match(head_text(inp)) else None
     with inp.open() as f:
         for n, (line, seg) in enumerate(iter_list(f, inp.name, key), start=1):
+            if rows.pending >= chunk_rows:
+                yield rows.take()
             if not isinstance(seg, dict):
                 rows.reject(line, n, "a segment object")
                 continue
@@ -80,7 +83,11 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
             elif isinstance(seg.get("timelinePath"), list):
                 _path(rows, line, n, seg, seg["timelinePath"])
             # other segments (timelineMemory) hold summaries of the rows above: not rows
-    return Parsed(tables={"places": rows.frame()}, errors=rows.errors, rows_read=rows.rows_read)
+    yield rows.take()
+
+
+def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
+    return whole(stream(inp, ctx))
 
 
 SOURCE = Source(
@@ -91,4 +98,5 @@ SOURCE = Source(
     parse=parse,
     extensions=(".json",),
     max_bytes=POINTS_MAX,
+    stream=stream,
 )
