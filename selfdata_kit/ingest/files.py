@@ -15,6 +15,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,14 +91,22 @@ def sha256_of(inp: InputFile) -> str:
 def parse_file(inp: InputFile, ctx: ParseContext, source: Source | None = None) -> Parsed:
     """Detect (unless given) and parse one file, turning parser crashes into FormatError."""
     source = source or detect_source(inp)
-    try:
+    with _parser_errors(inp, source):
         return source.parse(inp, ctx)
+
+
+@contextmanager
+def _parser_errors(inp: InputFile, source: Source) -> Iterator[None]:
+    """A parser crash on unexpected input as a FormatError naming the file: no traceback
+    for the user (the traceback is logged for --debug)."""
+    try:
+        yield
     except SelfdataError:
         raise
     except MemoryError:
         raise FormatError(f"the file is too large to read as {source.title}",
                           file=inp.name) from None
-    except Exception as e:  # a parser bug on unexpected input: no traceback for the user
+    except Exception as e:
         log.debug("parser %s crashed on %s", source.name, inp.name, exc_info=True)
         raise FormatError(
             f"could not read this file as {source.title} ({type(e).__name__})",
@@ -200,24 +209,14 @@ def stream_file(inp: InputFile, ctx: ParseContext, source: Source,
     """`parse_file` for a streaming source: its pieces, parser crashes turned into
     FormatError (raised at the piece where they happen)."""
     assert source.stream is not None
-    try:
-        yield from source.stream(inp, ctx, chunk_rows)
-    except SelfdataError:
-        raise
-    except _UNREADABLE as e:  # a zip member damaged after its first bytes
-        log.debug("cannot read %s", inp.name, exc_info=True)
-        raise FormatError(f"the file cannot be read ({type(e).__name__})", file=inp.name,
-                          hint="the archive may be damaged: download it again") from None
-    except MemoryError:
-        raise FormatError(f"the file is too large to read as {source.title}",
-                          file=inp.name) from None
-    except Exception as e:
-        log.debug("parser %s crashed on %s", source.name, inp.name, exc_info=True)
-        raise FormatError(
-            f"could not read this file as {source.title} ({type(e).__name__})",
-            file=inp.name,
-            hint="the file may be truncated or edited; run with --debug for details",
-        ) from e
+    with _parser_errors(inp, source):
+        try:
+            yield from source.stream(inp, ctx, chunk_rows)
+        except _UNREADABLE as e:  # a zip member damaged after its first bytes
+            log.debug("cannot read %s", inp.name, exc_info=True)
+            raise FormatError(f"the file cannot be read ({type(e).__name__})",
+                              file=inp.name,
+                              hint="the archive may be damaged: download it again") from None
 
 
 def write_streamed(store: Store, prep: Prepared, person_id: str,

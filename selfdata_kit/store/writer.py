@@ -172,12 +172,17 @@ def _insert(store: Store, specs: dict[str, TableSpec], name: str,
     finally:
         with suppress(duckdb.Error):  # after a failed statement the transaction is aborted
             con.unregister("_incoming")
-    cols = list(spec.columns)
-    key_cols = list(spec.key)
+    return _insert_staged(store, spec, name, person_id, import_id), len(frame)
+
+
+def _insert_staged(store: Store, spec: TableSpec, name: str, person_id: str,
+                   import_id: int) -> int:
+    """Insert the rows of `_stage` the table does not hold yet (by its key), then drop the
+    stage; returns how many were inserted."""
     if name == "contacts":
         _assign_pseudonyms(store, person_id)
-    offered = len(frame)
-    match = " AND ".join(f"t.{k} = s.{k}" for k in key_cols)
+    cols = list(spec.columns)
+    match = " AND ".join(f"t.{k} = s.{k}" for k in spec.key)
     target = ["person_id", *cols] + (["uid"] if spec.is_fact else [])
     values = ["?", *cols] + (["uid"] if spec.is_fact else [])
     params: list[object] = [person_id]
@@ -196,7 +201,7 @@ def _insert(store: Store, specs: dict[str, TableSpec], name: str,
     )[0][0]
     _add_referenced(store, name, person_id)
     store.run("DROP TABLE _stage")
-    return inserted, offered
+    return inserted
 
 
 def _assign_pseudonyms(store: Store, person_id: str) -> None:
@@ -371,26 +376,4 @@ def _insert_streamed(store: Store, specs: dict[str, TableSpec], name: str, prese
     offered = store.run(f"SELECT count(*) FROM {table}")[0][0]
     store.run("DROP VIEW _incoming")
     store.run(f"DROP TABLE {table}")  # staged: frees its memory / spill before the insert
-    if name == "contacts":
-        _assign_pseudonyms(store, person_id)
-    cols = list(spec.columns)
-    match = " AND ".join(f"t.{k} = s.{k}" for k in spec.key)
-    target = ["person_id", *cols] + (["uid"] if spec.is_fact else [])
-    values = ["?", *cols] + (["uid"] if spec.is_fact else [])
-    params: list[object] = [person_id]
-    if spec.has_import_id:
-        target.append("import_id")
-        values.append("?")
-        params.append(import_id)
-    params.append(person_id)
-    inserted = store.run(
-        f"""
-        INSERT INTO {name} ({", ".join(target)})
-        SELECT {", ".join(values)} FROM _stage s
-        WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.person_id = ? AND {match})
-        """,
-        params,
-    )[0][0]
-    _add_referenced(store, name, person_id)
-    store.run("DROP TABLE _stage")
-    return inserted, offered
+    return _insert_staged(store, spec, name, person_id, import_id), offered
