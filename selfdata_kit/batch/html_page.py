@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..charts.render import link_bundle
+from ..charts.bundle import link_bundle
 
 if TYPE_CHECKING:
     from nbconvert import HTMLExporter

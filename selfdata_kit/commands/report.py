@@ -10,7 +10,7 @@ from tqdm import tqdm
 from ..batch.html_page import INLINE
 from ..batch.index_page import write_index
 from ..batch.runner import Result, plan, run_batch, summarize
-from ..charts.render import write_bundle
+from ..charts.bundle import write_bundle
 from ..errors import SelfdataError
 from ..reports import TOPICS
 from ..store import known_persons_hint, open_store

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from selfdata_kit.charts.render import ASSETS, bundle_name, vega_bundle
+from selfdata_kit.charts.bundle import ASSETS, bundle_name, vega_bundle
 from selfdata_kit.cli import main
 from selfdata_kit.ingest.files import import_paths
 from selfdata_kit.reports import TOPICS
