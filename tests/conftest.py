@@ -34,12 +34,17 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from selfdata_kit.store import Store, open_store
+
+# The user's cache folder is theirs: what the tests' kernels keep there (the Vega bundle,
+# charts/bundle.py) goes to a folder of this run, shared by every kernel the tests start.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="selfdata-tests-cache-")
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

@@ -10,16 +10,46 @@ import hashlib
 import html
 import os
 import re
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 
 
 @cache
 def vega_bundle() -> str:
-    """The vega + vega-lite + vega-embed JavaScript, offline (bundled in vl-convert)."""
+    """The vega + vega-lite + vega-embed JavaScript, offline (bundled in vl-convert).
+
+    vl-convert builds it in 1.5 to 3 s, in every kernel that draws a chart (each report
+    worker, each notebook opened in JupyterLab), for the same bytes as long as the versions
+    are the same: so it is kept in the user's cache folder under its versioned name."""
+    cached = _cache_dir() / bundle_name()
+    try:
+        text = cached.read_text(encoding="utf-8")
+        if text:  # written atomically (below): a copy is whole or absent
+            return text
+    except (OSError, UnicodeDecodeError):
+        pass
     import vl_convert as vlc
 
-    return vlc.javascript_bundle(vl_version=_vl_version())
+    text = vlc.javascript_bundle(vl_version=_vl_version())
+    with suppress(OSError):  # a read-only home: built again next time, nothing else changes
+        _write_private(cached, text)
+    return text
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "selfdata_kit"
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write `text` to `path` owner-only and atomically: a reader never sees half a file."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
 
 
 def _vl_version() -> str:

@@ -147,3 +147,30 @@ def test_one_changed_row_renders_the_reports_reading_it_only(root: Path, capsys)
     assert f"{n} report(s): 4 rendered, {n - 4} up to date" in capsys.readouterr().out
     rewritten = {(p.parent.name, p.stem) for p, t in pages.items() if p.stat().st_mtime_ns != t}
     assert rewritten == {(A, "media"), (A, "year_review"), (A, "fun_facts"), (B, "fun_facts")}
+
+
+def test_the_bundle_is_built_once_per_version_and_kept_for_the_owner(tmp_path, monkeypatch):
+    """vl-convert takes seconds to build the bundle in every kernel: the first build is kept
+    in the user's cache folder (owner-only, written atomically) and read back after."""
+    import vl_convert
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    build = vega_bundle.__wrapped__  # without the in-process cache
+    first = build()
+    kept = tmp_path / "cache" / "selfdata_kit" / bundle_name()
+    assert kept.read_text(encoding="utf-8") == first
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+
+    def never(**_):
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(vl_convert, "javascript_bundle", never)
+    assert build() == first
+
+
+def test_an_unwritable_cache_folder_only_costs_the_build(tmp_path, monkeypatch):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")  # a file where the cache folder would go
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert "vegaEmbed" in vega_bundle.__wrapped__()
