@@ -110,7 +110,11 @@ def timed(cmd: list[str], pythonpath: Path | None = None) -> tuple[float, float,
         raise SystemExit(f"failed: {' '.join(cmd)}")
     # wait4's rusage counts the child and the workers it waited for
     cpu = usage.ru_utime + usage.ru_stime
-    return time.perf_counter() - t0, cpu, max(peak[0] / 2**20, usage.ru_maxrss / 1024)
+    # Not its ru_maxrss as the peak when the sampler saw the tree: Linux keeps, through the
+    # exec, the high-water mark of the memory the child was forked with (this process's
+    # RSS), so after a large step every later child "peaked" at least at this process's size.
+    rss = peak[0] / 2**20 if peak[0] else usage.ru_maxrss / 1024
+    return time.perf_counter() - t0, cpu, rss
 
 
 def subset(cohort: Path, n: int, into: Path) -> Path:
