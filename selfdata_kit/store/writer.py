@@ -15,7 +15,7 @@ must stay in step with `stage_sql`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -119,35 +119,48 @@ def import_parsed(
     with store.transaction():
         store.ensure_person(person_id)
         import_id = store.run("SELECT coalesce(max(import_id), 0) + 1 FROM imports")[0][0]
-        inserted = offered = 0
-        for name in WRITE_ORDER:
-            frame = tables.get(name)
-            if frame is None or len(frame) == 0:
-                continue
-            try:
-                n_in, n_offered = _insert(store, specs, name, frame, person_id, import_id)
-            except duckdb.ConstraintException as e:
-                log.debug("constraint failed in %s: %s", name, e)
-                raise StoreError(f"{name}: a row breaks a rule of the schema (a parser"
-                                 " bug; run with --debug for details)") from None
-            if TABLES[name].is_fact:
-                inserted += n_in
-                offered += n_offered
+        inserted, offered = _insert_tables(
+            [n for n in WRITE_ORDER if tables.get(n) is not None and len(tables[n])],
+            lambda name: _insert(store, specs, name, tables[name], person_id, import_id))
         if issues:
             store.con.executemany(
                 "INSERT INTO import_issues VALUES (?, ?, ?)",
                 [(import_id, line, msg) for line, msg in issues],
             )
         counts = ImportCounts(import_id, rows_read, inserted, offered - inserted, len(issues))
-        store.run(
-            "INSERT INTO imports (import_id, person_id, source, kind, path, sha256, size_bytes,"
-            " started_at, finished_at, status, rows_read, rows_inserted, rows_duplicate,"
-            " rows_rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?)",
-            [import_id, person_id, source, kind, path, sha256, size_bytes, started_at,
-             datetime.now(UTC), counts.rows_read, counts.rows_inserted,
-             counts.rows_duplicate, counts.rows_rejected],
-        )
+        _log_import(store, counts, [person_id, source, kind, path, sha256, size_bytes,
+                                    started_at])
     return counts
+
+
+def _insert_tables(names: list[str], insert: Callable[[str], tuple[int, int]]
+                   ) -> tuple[int, int]:
+    """`insert(name)` for each table in write order; returns the fact rows (inserted,
+    offered). A schema rule broken is a parser bug, said without the row's values."""
+    inserted = offered = 0
+    for name in names:
+        try:
+            n_in, n_offered = insert(name)
+        except duckdb.ConstraintException as e:
+            log.debug("constraint failed in %s: %s", name, e)
+            raise StoreError(f"{name}: a row breaks a rule of the schema (a parser"
+                             " bug; run with --debug for details)") from None
+        if TABLES[name].is_fact:
+            inserted += n_in
+            offered += n_offered
+    return inserted, offered
+
+
+def _log_import(store: Store, counts: ImportCounts, about: list[object]) -> None:
+    """The file's row in the import log; `about` is [person_id, source, kind, path, sha256,
+    size_bytes, started_at]."""
+    store.run(
+        "INSERT INTO imports (import_id, person_id, source, kind, path, sha256, size_bytes,"
+        " started_at, finished_at, status, rows_read, rows_inserted, rows_duplicate,"
+        " rows_rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?)",
+        [counts.import_id, *about, datetime.now(UTC), counts.rows_read,
+         counts.rows_inserted, counts.rows_duplicate, counts.rows_rejected],
+    )
 
 
 def _insert(store: Store, specs: dict[str, TableSpec], name: str,
@@ -284,29 +297,13 @@ def import_streamed(
                                       [(import_id, line, msg) for line, msg in issues])
             rows_read += read
             rejected += len(issues)
-        inserted = offered = 0
-        for name in WRITE_ORDER:
-            if name not in present:
-                continue
-            try:
-                n_in, n_offered = _insert_streamed(store, specs, name, present[name],
-                                                   person_id, import_id)
-            except duckdb.ConstraintException as e:
-                log.debug("constraint failed in %s: %s", name, e)
-                raise StoreError(f"{name}: a row breaks a rule of the schema (a parser"
-                                 " bug; run with --debug for details)") from None
-            if TABLES[name].is_fact:
-                inserted += n_in
-                offered += n_offered
+        inserted, offered = _insert_tables(
+            [n for n in WRITE_ORDER if n in present],
+            lambda name: _insert_streamed(store, specs, name, present[name], person_id,
+                                          import_id))
         counts = ImportCounts(import_id, rows_read, inserted, offered - inserted, rejected)
-        store.run(
-            "INSERT INTO imports (import_id, person_id, source, kind, path, sha256, size_bytes,"
-            " started_at, finished_at, status, rows_read, rows_inserted, rows_duplicate,"
-            " rows_rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?, ?, ?, ?)",
-            [import_id, person_id, source, kind, path, sha256, size_bytes, started_at,
-             datetime.now(UTC), counts.rows_read, counts.rows_inserted,
-             counts.rows_duplicate, counts.rows_rejected],
-        )
+        _log_import(store, counts, [person_id, source, kind, path, sha256, size_bytes,
+                                    started_at])
     return counts
 
 
