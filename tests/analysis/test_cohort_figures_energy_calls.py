@@ -15,6 +15,7 @@ from selfdata_kit.analysis.cohort import _flatten
 from selfdata_kit.analysis.figures import COHORT_FIGURES, FIGURES
 from selfdata_kit.analysis.scope import Group, make_scope
 from selfdata_kit.store import open_store
+from tests.analysis.test_energy_day_parts import mixed_copy
 
 TOPICS = ("energy", "calls", "media")
 PERIODS = [(None, None), ("2023-03-05", "2023-06-20")]
@@ -113,28 +114,7 @@ def test_a_meter_with_two_series_reads_the_same_rows_for_the_person_and_the_coho
     """A meter holding a load curve AND daily totals (and a billing period) takes the finest
     series each day: the cohort's readings (the other path, for such meters) give the same
     figures as the person's, and the same kWh per day as the charts' READINGS."""
-    from tests.conftest import copy_store
-
-    path = copy_store(world_store.path, tmp_path / "mixed.duckdb",
-                      keep=["p0001-student", "p0003-family-gas", "nobody"])
-    with open_store(path) as s:
-        meter, import_id = s.con.execute(
-            "SELECT meter_id, min(import_id) FROM energy JOIN meters USING (person_id, meter_id)"
-            " WHERE person_id = 'p0001-student' AND commodity = 'electricity'"
-            " GROUP BY ALL").fetchone()
-        # daily totals 10 days before the load curve starts and 20 days into it, and a
-        # 60-day billing period across its start: the load curve wins where it exists
-        s.con.execute("""
-            INSERT INTO energy (person_id, meter_id, start_at, end_at, kwh, uid, import_id)
-            WITH first AS (SELECT min(start_at) AS t FROM energy
-                           WHERE person_id = 'p0001-student' AND meter_id = $meter)
-            SELECT 'p0001-student', $meter, t + (i - 10) * INTERVAL 1 DAY,
-                   t + (i - 9) * INTERVAL 1 DAY, 7.5, 'test-day-' || i, $import_id
-            FROM first, range(30) r(i)
-            UNION ALL
-            SELECT 'p0001-student', $meter, t - INTERVAL 40 DAY, t + INTERVAL 20 DAY, 120.0,
-                   'test-period', $import_id FROM first""",
-            {"meter": meter, "import_id": import_id})
+    path = mixed_copy(world_store.path, tmp_path / "mixed.duckdb")
     with open_store(path, read_only=True) as s:
         con = s.con
         frame = COHORT_FIGURES["energy"](con, Group()).set_index("person_id")

@@ -4,6 +4,8 @@ splits each person's kWh by their own off-peak slots, for several persons at onc
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -18,10 +20,14 @@ pytestmark = pytest.mark.slow  # a private copy of the world store to write into
 
 @pytest.fixture(scope="module")
 def mixed_store(world_store: World, tmp_path_factory) -> str:
-    """Two personas; the student's electricity meter also holds daily totals (before and
-    inside its load curve) and a 60-day billing period across the curve's start."""
-    path = copy_store(world_store.path, tmp_path_factory.mktemp("parts") / "mixed.duckdb",
-                      keep=[*PERSONS, "nobody"])
+    return str(mixed_copy(world_store.path, tmp_path_factory.mktemp("parts") / "mixed.duckdb"))
+
+
+def mixed_copy(world: Path, target: Path) -> Path:
+    """Two personas of the world store; the student's electricity meter also holds daily
+    totals (10 days before its load curve and 20 days into it) and a 60-day billing period
+    across the curve's start: the load curve wins where it exists."""
+    path = copy_store(world, target, keep=[*PERSONS, "nobody"])
     with open_store(path) as s:
         meter, import_id = s.con.execute(
             "SELECT meter_id, min(import_id) FROM energy JOIN meters USING (person_id, meter_id)"
@@ -38,7 +44,7 @@ def mixed_store(world_store: World, tmp_path_factory) -> str:
             SELECT 'p0001-student', $meter, t - INTERVAL 40 DAY, t + INTERVAL 20 DAY, 120.0,
                    'parts-period', $import_id FROM first""",
             {"meter": meter, "import_id": import_id})
-    return str(path)
+    return path
 
 
 @pytest.mark.parametrize("period", [(None, None), ("2023-12-15", "2024-03-31")],
