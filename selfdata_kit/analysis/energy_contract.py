@@ -53,14 +53,19 @@ class Contract:
 
 @dataclass(frozen=True)
 class Grid:
-    """One price grid of an offer: valid from/to (inclusive local dates), EUR/kWh per slot,
-    EUR/month per subscribed kVA, and where the figures come from."""
+    """One price grid of an offer: valid from/to (inclusive local dates), EUR/kWh per slot and
+    subscribed kVA (`kwh[slot][kva]`: since 2026-02-01 the regulated Base kWh price depends on
+    the power), EUR/month per subscribed kVA, and where the figures come from."""
 
     valid_from: dt.date
     valid_to: dt.date | None
-    kwh: dict[str, Decimal]
+    kwh: dict[str, dict[int, Decimal]]
     subscription: dict[int, Decimal]
     source: str
+
+    def kwh_at(self, slot: str, kva: int) -> Decimal:
+        """The EUR/kWh of `slot` at the subscribed power `kva`."""
+        return self.kwh[slot][kva]
 
 
 @dataclass(frozen=True)
@@ -70,15 +75,26 @@ class Offer:
     supplier: str
     kind: str
     grids: tuple[Grid, ...]  # sorted by valid_from
+    # the last day the file knows its grids to be in force: after it, an open-ended last grid
+    # is only assumed (a new step may have come out); None: the grids' own dates only
+    known_to: dt.date | None = None
 
     def grid_on(self, day: dt.date) -> tuple[Grid, bool]:
-        """The grid in force on `day`, and False when none is: then the nearest earlier grid
-        (the first one before the file's first date) stands in, as an assumption."""
+        """The grid in force on `day`, and False when none is known to be: then the nearest
+        earlier grid (the first one before the file's first date) stands in, as an assumption.
+        A day after `known_to` is priced at the grid in force then, as an assumption too."""
+        known = self.known_to is None or day <= self.known_to
         for g in self.grids:
             if g.valid_from <= day and (g.valid_to is None or day <= g.valid_to):
-                return g, True
+                return g, known
         earlier = [g for g in self.grids if g.valid_from <= day]
         return (earlier[-1] if earlier else self.grids[0]), False
+
+    @property
+    def prices_known_to(self) -> dt.date | None:
+        """The last day priced at a grid known to be in force (None: open-ended, unbounded)."""
+        dates = [d for d in (self.grids[-1].valid_to, self.known_to) if d is not None]
+        return min(dates) if dates else None
 
 
 def parse_slots(values: list[str] | str, where: str) -> tuple[Slot, ...]:
@@ -194,8 +210,9 @@ def load_offers(path: str | Path | None = None) -> dict[str, Offer]:
                 raise SelfdataError(f"{at}: kind must be one of {', '.join(KINDS)}")
             grids = [_grid(p, kind, f"{at}, prices {i}")
                      for i, p in enumerate(o["prices"], start=1)]
+            known_to = (dt.date.fromisoformat(o["known_to"]) if "known_to" in o else None)
             out[o["key"]] = Offer(o["key"], o["name"], o.get("supplier", ""), kind,
-                                  tuple(sorted(grids, key=lambda g: g.valid_from)))
+                                  tuple(sorted(grids, key=lambda g: g.valid_from)), known_to)
         except KeyError as e:
             raise SelfdataError(f"{at}: missing {e.args[0]!r}",
                                 hint="see the comments at the top of energy_offers.toml") from None
@@ -209,15 +226,37 @@ def load_offers(path: str | Path | None = None) -> dict[str, Offer]:
     return out
 
 
+def _kwh_by_power(value: Any, powers: set[int], at: str) -> dict[int, Decimal]:
+    """A slot's kWh price at each power: one string for every power, or a table of powers or
+    ranges of powers ("3-6" = "0.1940") that must give each power of the grid one price."""
+    if isinstance(value, str):
+        return dict.fromkeys(sorted(powers), Decimal(value))
+    out: dict[int, Decimal] = {}
+    for key, price in value.items():
+        low, _, high = str(key).partition("-")
+        span = [k for k in KVA_STEPS if int(low) <= k <= int(high or low)]
+        for kva in span:
+            if kva in out:
+                raise SelfdataError(f"{at}: the kWh price at {kva} kVA is given twice")
+            out[kva] = Decimal(price)
+    if set(out) != powers:
+        raise SelfdataError(f"{at}: a kWh price by power must cover exactly the grid's "
+                            f"subscribed powers {sorted(powers)}",
+                            hint='one price for all ("0.1952") or by power: '
+                                 '{ "3-6" = "0.1940", "9-36" = "0.1927" }')
+    return out
+
+
 def _grid(p: dict[str, Any], kind: str, at: str) -> Grid:
     """One [[offer.prices]] table as a Grid (KeyError and ValueError are the caller's)."""
-    kwh = {k: Decimal(v) for k, v in p["kwh"].items()}
-    if set(kwh) != set(KINDS[kind]):
-        raise SelfdataError(f"{at}: a {kind} offer prices {', '.join(KINDS[kind])}")
     subscription = {int(k): Decimal(v) for k, v in p["subscription"].items()}
     if not subscription or not set(subscription) <= set(KVA_STEPS):
         raise SelfdataError(f"{at}: subscribed powers must be among {KVA_STEPS}")
-    if not all(v > 0 for v in [*kwh.values(), *subscription.values()]):
+    if set(p["kwh"]) != set(KINDS[kind]):
+        raise SelfdataError(f"{at}: a {kind} offer prices {', '.join(KINDS[kind])}")
+    kwh = {k: _kwh_by_power(v, set(subscription), at) for k, v in p["kwh"].items()}
+    prices = [v for by_power in kwh.values() for v in by_power.values()]
+    if not all(v > 0 for v in [*prices, *subscription.values()]):
         raise SelfdataError(f"{at}: every price must be positive")
     start = dt.date.fromisoformat(p["valid_from"])
     end = dt.date.fromisoformat(p["valid_to"]) if "valid_to" in p else None

@@ -129,6 +129,16 @@ def _per_day(days: pd.Series, value: Callable[[dt.date], object]) -> np.ndarray:
     return values[codes]
 
 
+def _kwh_table(offer: Offer, slot: str) -> np.ndarray:
+    """EUR/kWh of `slot` per grid (rows, as `offer.grids`) and power (columns, as `KVA_STEPS`);
+    NaN where a grid has no such power."""
+    table = np.full((len(offer.grids), len(KVA_STEPS)), np.nan)
+    for i, g in enumerate(offer.grids):
+        for k, eur in g.kwh[slot].items():
+            table[i, KVA_STEPS.index(k)] = float(eur)
+    return table
+
+
 def _price_offer(offer: Offer, frame: pd.DataFrame, kva: pd.Series,
                  tempo_days: dict[dt.date, str], base: Offer | None
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -142,9 +152,11 @@ def _price_offer(offer: Offer, frame: pd.DataFrame, kva: pd.Series,
     unavailable["available"] = False
     gi = _per_day(rows["day"], lambda d: offer.grids.index(offer.grid_on(d)[0])).astype(int)
     in_force = _per_day(rows["day"], lambda d: offer.grid_on(d)[1]).astype(bool)
+    # each row's column in the (grid x power) tables: a kWh price may depend on the power
+    kva_pos = np.searchsorted(KVA_STEPS, rows["person_id"].map(kva).to_numpy(int))
 
     def price(slot: str) -> np.ndarray:
-        return np.array([float(g.kwh[slot]) for g in offer.grids])[gi]
+        return _kwh_table(offer, slot)[gi, kva_pos]
 
     kwh = rows["kwh"].to_numpy(float)
     parts: list[tuple[object, np.ndarray, np.ndarray]] = []  # (slot or Categorical, kWh, EUR)
@@ -160,8 +172,11 @@ def _price_offer(offer: Offer, frame: pd.DataFrame, kva: pd.Series,
     else:  # tempo: the colour of the Tempo day (06:00 to 06:00)
         colour = _per_day(rows["tempo_day"], lambda d: tempo_days.get(d) or tempo_rule(d))
         unknown = pd.isna(colour)
-        fallback = (_per_day(rows["day"], lambda d: float(base.grid_on(d)[0].kwh["base"]))
-                    .astype(float) if base else price("blue_hp"))
+        fallback = price("blue_hp")
+        if base is not None:  # the Base price of that date at the person's power, if offered
+            bgi = _per_day(rows["day"], lambda d: base.grids.index(base.grid_on(d)[0]))
+            at_base = _kwh_table(base, "base")[bgi.astype(int), kva_pos]
+            fallback = np.where(np.isnan(at_base), fallback, at_base)
         parts.append(("unknown_colour", np.where(unknown, kwh, np.nan),
                       np.where(unknown, kwh * fallback, np.nan)))
         hc = rows["kwh_tempo_hc"].to_numpy(float)
@@ -205,7 +220,6 @@ def _price_offer(offer: Offer, frame: pd.DataFrame, kva: pd.Series,
         for k, eur in g.subscription.items():
             if k in KVA_STEPS:
                 sub_table[i, KVA_STEPS.index(k)] = float(eur)
-    kva_pos = np.searchsorted(KVA_STEPS, rows["person_id"].map(kva).to_numpy(int))
     month_days = pd.to_datetime(rows["day"]).dt.days_in_month.to_numpy(float)
     subscription = np.where(first, sub_table[gi, kva_pos] / month_days, 0.0)
     # each person's grid sources in the order their days meet them

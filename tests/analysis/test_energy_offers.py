@@ -199,8 +199,11 @@ def test_shipped_data_files_are_dated_and_sourced() -> None:
     assert len(offers) >= 4
     for offer in offers.values():
         for g in offer.grids:
-            assert g.source and g.valid_to and g.valid_from < g.valid_to
-            assert 6 in g.subscription and all(0 < p < 1 for p in g.kwh.values())
+            assert g.source and (g.valid_to is None or g.valid_from < g.valid_to)
+            assert 6 in g.subscription and all(0 < p < 1 for by_power in g.kwh.values()
+                                               for p in by_power.values())
+        # an open last grid is only known in force to `known_to`: no price is assumed silently
+        assert offer.grids[-1].valid_to or offer.known_to, offer.key
         for a, b in zip(offer.grids, offer.grids[1:], strict=False):
             assert b.valid_from == a.valid_to + dt.timedelta(days=1), "no gap, no overlap"
     assert len(load_tempo_days()) > 365  # RTE's published colours: test_energy_offers_data.py

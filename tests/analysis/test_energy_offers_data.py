@@ -25,7 +25,8 @@ from selfdata_kit.errors import SelfdataError
 from selfdata_kit.store import open_store
 from tests.conftest import SAMPLES, World
 
-REGULATED_STEPS = ("2023-08-01", "2024-02-01", "2025-02-01", "2025-08-01")
+REGULATED_STEPS = ("2023-08-01", "2024-02-01", "2025-02-01", "2025-08-01", "2026-02-01")
+CRE_STEPS = REGULATED_STEPS[:4]  # the steps the regulator's open-data copies carry
 POWERS = {"edf_base": set(KVA_STEPS), "edf_hphc": set(KVA_STEPS) - {3},
           "edf_tempo": {6, 9, 12, 15, 18, 30, 36}, "edf_zen_weekend": set(KVA_STEPS)}
 
@@ -76,7 +77,29 @@ def test_regulated_grids_follow_every_dated_step_without_gap_or_overlap() -> Non
         assert [str(g.valid_from) for g in grids] == list(REGULATED_STEPS), key
         for a, b in zip(grids, grids[1:], strict=False):
             assert b.valid_from == a.valid_to + dt.timedelta(days=1), key
-        assert grids[-1].valid_to == dt.date(2026, 1, 31)  # the 2026-02-01 grid: see the file
+        # the last grid is open, known in force to the day before the next regulated step
+        # (1 August 2026), for which no grid was found: days after it are assumed
+        offer = load_offers()[key]
+        assert grids[-1].valid_to is None and offer.known_to == dt.date(2026, 7, 31), key
+        assert offer.grid_on(dt.date(2026, 7, 31)) == (grids[-1], True)
+        assert offer.grid_on(dt.date(2026, 11, 28)) == (grids[-1], False)
+
+
+def test_every_kwh_price_is_given_at_every_power_of_its_grid() -> None:
+    """A kWh price per power (since 2026-02-01 the Base price depends on it) covers exactly the
+    grid's subscribed powers, so no day of a person at an offered power lacks a price."""
+    for offer in load_offers().values():
+        for g in offer.grids:
+            for slot, by_power in g.kwh.items():
+                assert set(by_power) == set(g.subscription), (offer.key, g.valid_from, slot)
+
+
+def test_the_2026_base_kwh_price_depends_on_the_power_as_published() -> None:
+    base = load_offers()["edf_base"].grid_on(dt.date(2026, 2, 1))[0]
+    assert {k: base.kwh_at("base", k) for k in KVA_STEPS} == {
+        k: Decimal("0.1940") if k <= 6 else Decimal("0.1927") for k in KVA_STEPS}
+    earlier = load_offers()["edf_base"].grid_on(dt.date(2026, 1, 31))[0]
+    assert set(earlier.kwh["base"].values()) == {Decimal("0.1952")}  # one price before
 
 
 def test_every_figure_is_sourced_and_every_unchecked_one_is_said_estimated() -> None:
@@ -94,31 +117,54 @@ def test_prices_are_positive_off_peak_is_cheaper_and_red_is_dearest() -> None:
     for offer in load_offers().values():
         for g in offer.grids:
             at = (offer.key, g.valid_from)
-            assert all(Decimal("0.05") < v < 1 for v in g.kwh.values()), at
             subs = [g.subscription[k] for k in sorted(g.subscription)]
             assert all(0 < a < b for a, b in zip(subs, subs[1:], strict=False)), at
-            k = g.kwh
-            if offer.kind == "hphc":
-                assert k["hc"] < k["hp"], at
-            elif offer.kind == "weekend":
-                assert k["weekend"] < k["week"], at
-            elif offer.kind == "tempo":
-                for part in ("hc", "hp"):
-                    assert k[f"blue_{part}"] < k[f"white_{part}"] < k[f"red_{part}"], at
-                for colour in ("blue", "white", "red"):
-                    assert k[f"{colour}_hc"] < k[f"{colour}_hp"], at
+            for kva in g.subscription:
+                k = {slot: g.kwh_at(slot, kva) for slot in g.kwh}
+                assert all(Decimal("0.05") < v < 1 for v in k.values()), (at, kva)
+                if offer.kind == "hphc":
+                    assert k["hc"] < k["hp"], at
+                elif offer.kind == "weekend":
+                    assert k["weekend"] < k["week"], at
+                elif offer.kind == "tempo":
+                    for part in ("hc", "hp"):
+                        assert k[f"blue_{part}"] < k[f"white_{part}"] < k[f"red_{part}"], at
+                    for colour in ("blue", "white", "red"):
+                        assert k[f"{colour}_hc"] < k[f"{colour}_hp"], at
 
 
-@pytest.mark.parametrize("step", REGULATED_STEPS)
+@pytest.mark.parametrize("step", CRE_STEPS)
 def test_kwh_prices_equal_the_regulators_open_data(step) -> None:
     offers = load_offers()
     base = offers["edf_base"].grid_on(dt.date.fromisoformat(step))[0]
-    assert base.kwh["base"] == Decimal(CRE_BASE[step][0])
+    assert set(base.kwh["base"].values()) == {Decimal(CRE_BASE[step][0])}
     tempo = offers["edf_tempo"].grid_on(dt.date.fromisoformat(step))[0]
-    assert tuple(tempo.kwh[s] for s in TEMPO_SLOTS) == tuple(map(Decimal, CRE_TEMPO[step][0]))
+    for kva in tempo.subscription:
+        assert tuple(tempo.kwh_at(s, kva) for s in TEMPO_SLOTS) == tuple(
+            map(Decimal, CRE_TEMPO[step][0]))
 
 
-@pytest.mark.parametrize("step", REGULATED_STEPS)
+def test_the_2026_grids_have_the_published_kwh_prices_and_say_their_subscriptions_are_estimated(
+        ) -> None:
+    """From 2026-02-01 the kWh prices are the published ones (the file's header names the
+    pages); no subscription per power was found, so each is the 2025-08-01 one, said estimated."""
+    offers, day = load_offers(), dt.date(2026, 2, 1)
+    hphc = offers["edf_hphc"].grid_on(day)[0]
+    assert {s: hphc.kwh_at(s, 6) for s in ("hp", "hc")} == {"hp": Decimal("0.2065"),
+                                                            "hc": Decimal("0.1579")}
+    tempo = offers["edf_tempo"].grid_on(day)[0]
+    assert tuple(tempo.kwh_at(s, 9) for s in TEMPO_SLOTS) == tuple(map(Decimal, (
+        "0.1325", "0.1612", "0.1499", "0.1871", "0.1575", "0.7060")))
+    raw = {key: p for key, p in shipped_grids() if p["valid_from"] == "2026-02-01"}
+    assert set(raw) == {"edf_base", "edf_hphc", "edf_tempo"}
+    for key, p in raw.items():
+        assert p["kwh_checked"] is True and p["subscription_checked"] == [], key
+        assert "carried forward" in p["estimated"], key
+        before = offers[key].grid_on(dt.date(2026, 1, 31))[0]
+        assert offers[key].grid_on(day)[0].subscription == before.subscription, key
+
+
+@pytest.mark.parametrize("step", CRE_STEPS)
 def test_monthly_subscriptions_sit_within_the_known_offset_of_the_cre_yearly_figure(
         step) -> None:
     """EDF's monthly grid x 12 is 0.984-0.998 of the CRE yearly fixed part wherever both are
@@ -134,9 +180,14 @@ def test_monthly_subscriptions_sit_within_the_known_offset_of_the_cre_yearly_fig
 
 def test_the_tempo_calendar_keeps_the_rules_of_the_offer_every_season() -> None:
     days = load_tempo_days()
-    first, last = min(days), max(days)
+    rte = calendar_rows("rte-gladys")
+    first, last = min(rte), max(rte)
     assert first <= dt.date(2023, 1, 1) and last >= dt.date(2025, 8, 31)
-    assert len(days) == (last - first).days + 1, "every day of the range, once"
+    assert len(rte) == (last - first).days + 1, "RTE's days: every day of the range, once"
+    # after RTE's days, only the red days the press named, each a weekday of the season
+    press = calendar_rows("press-2026")
+    assert set(days) == set(rte) | set(press) and min(press) > last
+    assert set(press.values()) == {"red"}
     seasons: dict[int, dict[str, int]] = {}
     for day, colour in days.items():
         season = day.year if day.month >= 9 else day.year - 1
@@ -153,6 +204,15 @@ def test_the_tempo_calendar_keeps_the_rules_of_the_offer_every_season() -> None:
                                         ).days - 1, "white": 43, "red": 22}, season
     # what the press reported: 13 red days in January 2025 (mac4ever.com, 2026-03-09)
     assert sum(1 for d, c in days.items() if c == "red" and (d.year, d.month) == (2025, 1)) == 13
+
+
+def calendar_rows(source: str) -> dict[dt.date, str]:
+    """The shipped calendar's days from one `source` key."""
+    text = (resources.files("selfdata_kit") / "data" / "tempo_days.csv").read_text("utf-8")
+    return {dt.date.fromisoformat(row[0]): row[1] for row in
+            (line.split(",") for line in text.splitlines()
+             if line and not line.startswith(("#", "date")))
+            if row[2] == source}
 
 
 def test_every_calendar_line_names_a_source_the_header_describes() -> None:
@@ -193,18 +253,20 @@ def test_a_23rd_red_day_in_a_season_is_refused(tmp_path) -> None:
 
 GRID = ('[[offer]]\nkey = "b"\nname = "B"\nkind = "base"\n[[offer.prices]]\n'
         'valid_from = "2024-02-01"\nvalid_to = "{to}"\nsource = "{source}"\n'
-        'kwh = {{ base = "{kwh}" }}\nsubscription = {{ {kva} = "12.60" }}\n')
+        'kwh = {{ base = {kwh} }}\nsubscription = {{ {kva} = "12.60" }}\n')
 
 
 @pytest.mark.parametrize(("fields", "message"), [
-    ({"kwh": "-0.20"}, "every price must be positive"),
+    ({"kwh": '"-0.20"'}, "every price must be positive"),
     ({"kva": "7"}, "subscribed powers must be among"),
     ({"to": "2024-01-31"}, "is before valid_from"),
     ({"source": " "}, "every grid needs its source"),
+    ({"kwh": '{ "3-6" = "0.19" }'}, "must cover exactly the grid's subscribed powers"),
+    ({"kwh": '{ "6" = "0.19", "3-9" = "0.18" }'}, "price at 6 kVA is given twice"),
 ])
 def test_a_bad_grid_is_refused_naming_it(tmp_path, fields, message) -> None:
     path = tmp_path / "offers.toml"
-    values = {"to": "2025-01-31", "source": "mine", "kwh": "0.2516", "kva": "6", **fields}
+    values = {"to": "2025-01-31", "source": "mine", "kwh": '"0.2516"', "kva": "6", **fields}
     path.write_text(GRID.format(**values), encoding="utf-8")
     with pytest.raises(SelfdataError) as e:
         load_offers(path)
@@ -213,7 +275,7 @@ def test_a_bad_grid_is_refused_naming_it(tmp_path, fields, message) -> None:
 
 def test_overlapping_grids_of_one_offer_are_refused(tmp_path) -> None:
     path = tmp_path / "offers.toml"
-    one = GRID.format(to="2025-01-31", source="mine", kwh="0.2516", kva="6")
+    one = GRID.format(to="2025-01-31", source="mine", kwh='"0.2516"', kva="6")
     later = one[one.index("[[offer.prices]]"):].replace("2024-02-01", "2025-01-15").replace(
         "2025-01-31", "2025-07-31")
     path.write_text(one + later, encoding="utf-8")
