@@ -381,6 +381,9 @@ def _offer_json(offer: Offer, kva: int, row: pd.Series, energy: pd.DataFrame) ->
                                      for s, k, e in zip(slots["slot"], slots["kwh"],
                                                         slots["eur"], strict=True)}},
             "days_at_assumed_prices": int(row["days_at_assumed_prices"]),
+            # the last day priced at a grid known to be in force: later days are assumed
+            "prices_known_to": (str(offer.prices_known_to) if offer.prices_known_to
+                                else None),
             "sources": list(row["sources"])})
         if offer.kind == "tempo":
             share = row["unknown_colour_kwh_share"]
