@@ -22,6 +22,7 @@ from selfdata_kit.analysis import energy_offers as o
 from selfdata_kit.analysis.energy_contract import CONTRACTS_ENV, Contract, load_tempo_days
 from selfdata_kit.analysis.scope import make_scope
 from selfdata_kit.cli import main
+from selfdata_kit.reports import energy as report
 from selfdata_kit.store import open_store
 from tests.conftest import copy_store
 
@@ -185,3 +186,18 @@ def test_summary_json_says_which_days_are_assumed(year_path, capsys, monkeypatch
         assert offers[key]["prices_known_to"] == "2026-07-31", key
     assert offers["edf_zen_weekend"]["prices_known_to"] == "2025-07-31"
     assert offers["edf_zen_weekend"]["days_at_assumed_prices"] == 365
+
+
+@pytest.mark.parametrize(("lang", "label", "value"), [
+    ("fr", "EDF Tarif Bleu Base : jours comptés à des prix supposés",
+     "122 jours (prix connus jusqu'au 2026-07-31"),
+    ("en", "EDF Tarif Bleu Base: days priced at assumed prices",
+     "122 days (prices known to 2026-07-31"),
+])
+def test_the_report_says_the_days_priced_at_assumed_prices(year_store, lang, label,
+                                                           value) -> None:
+    con = year_store
+    d = o.decisions(con, make_scope(con, PERSON, dt.date(2025, 12, 1), dt.date(2026, 11, 30)),
+                    Contract(offer="edf_base", subscribed_kva=6))
+    rows = dict(report.decision_figures(d, lang))
+    assert rows[label].startswith(value)
