@@ -82,10 +82,11 @@ def decision_figures(d: dict, lang: str) -> list[tuple[str, str]]:
         if p.get("unknown_colour_kwh_share"):
             rows.append((f("tempo_uncertain", offer=p["name"]),
                          fmt_number(100 * p["unknown_colour_kwh_share"], lang) + percent))
-    for p in priced:  # your offer's and the cheapest one's days past the prices the file knows
+    for p in priced:  # your offer's and the cheapest one's days at an assumed grid
         if (p["current"] or p["cheapest"]) and p.get("days_at_assumed_prices"):
-            value = (f("assumed_prices_value", days=p["days_at_assumed_prices"],
-                       date=p["prices_known_to"]) if p.get("prices_known_to")
+            known_to = p.get("prices_known_to")
+            value = (f("assumed_prices_value", days=p["days_at_assumed_prices"], date=known_to)
+                     if known_to and d["window"]["end"] > known_to  # ISO dates compare as text
                      else f("assumed_prices_days", days=p["days_at_assumed_prices"]))
             rows.append((f("assumed_prices", offer=p["name"]), value))
     if d["max_power_kva"] is not None:

@@ -201,3 +201,16 @@ def test_the_report_says_the_days_priced_at_assumed_prices(year_store, lang, lab
                     Contract(offer="edf_base", subscribed_kva=6))
     rows = dict(report.decision_figures(d, lang))
     assert rows[label].startswith(value)
+
+
+def test_days_before_the_first_grid_are_not_said_to_be_after_the_known_prices(
+        world_store) -> None:
+    """A generated persona's 2023: January-July 2023 precede the file's first grid (212 days
+    at an assumed grid), which the report says as such, not as days after known prices."""
+    truth = next(t for t in world_store.truths.values() if t["persona"]["year"] == 2023)
+    with open_store(world_store.path, read_only=True) as s:
+        d = o.decisions(s.con, make_scope(s.con, truth["person_id"]), Contract(offer="edf_base"))
+    assert offer(d, "edf_base")["days_at_assumed_prices"] == 212
+    rows = dict(report.decision_figures(d, "en"))
+    assert rows["EDF Tarif Bleu Base: days priced at assumed prices"] == (
+        "212 days (outside the dates of the file's grids)")
