@@ -127,14 +127,15 @@ def test_tempo_over_the_past_year_prices_the_named_red_days_and_counts_the_unkno
     rows = curve(con, "2025-12-01", "2026-11-30")
     red = rows[rows["tempo_day"].map(calendar.get) == "red"]
     assert set(red["tempo_day"]) == {dt.date(2025, 12, 29), dt.date(2025, 12, 31),
-                                     dt.date(2026, 1, 5), dt.date(2026, 1, 6),
-                                     dt.date(2026, 1, 7)}
+                                     *(dt.date(2026, 1, d) for d in (5, 6, 7, 26, 28))}
     e = tempo["breakdown"]["energy"]
     assert e["red_hp"]["kwh"] == pytest.approx(red.loc[~red["hc"], "kwh"].sum(), abs=1e-3)
-    # red HP before the step, at 0.6468 (29 and 31 December) and after it, none: all in 2025-26
-    # January, still at the 2025-08-01 grid
+    # every named red day is before 2026-02-01: red HP at the 2025-08-01 grid's 0.6468
     assert e["red_hp"]["eur"] == pytest.approx(red.loc[~red["hc"], "kwh"].sum() * 0.6468,
                                                abs=0.01)
+    white = rows[rows["tempo_day"] == dt.date(2026, 1, 27)]
+    assert e["white_hp"]["kwh"] == pytest.approx(white.loc[~white["hc"], "kwh"].sum(),
+                                                 abs=1e-3)
     unknown = rows[rows["tempo_day"].map(
         lambda t: t not in calendar and t.isoweekday() != 7)]
     assert tempo["unknown_colour_days"] == unknown["tempo_day"].nunique()
