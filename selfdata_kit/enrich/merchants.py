@@ -86,23 +86,23 @@ def merchant_name(label: str | None, settings: dict[str, Any] | None = None) -> 
     card number, dates, references or trailing town. Never empty: falls back on the label."""
     if not label or not label.strip():
         return ""
-    w = _words((settings or load_settings())["merchants"])
+    lists = _words((settings or load_settings())["merchants"])
     text = _SPACES.sub(" ", _plain(label.split(" | ")[0])).strip()
-    for pattern, name in w.aliases:
+    for pattern, name in lists.aliases:
         if pattern.search(text):
             return name
     card = _CARD.search(text)
     if card:  # the name before the card detail, else the one after it ("CARTE X1234 02/01 LIDL")
-        before = _strip_prefixes(text[:card.start()].strip(), w.prefixes)
+        before = _strip_prefixes(text[:card.start()].strip(), lists.prefixes)
         text = before or text[card.end():].strip()
-    text = _strip_prefixes(text, w.prefixes)
-    cut = w.cut.search(text)
+    text = _strip_prefixes(text, lists.prefixes)
+    cut = lists.cut.search(text)
     if cut:
         text = text[:cut.start()]
     text = _DOMAIN.sub("", _DATE.sub(" ", text))
     # reference numbers: any word with 4 digits or more
-    words = [w for w in text.split() if sum(ch.isdigit() for ch in w) < 4]
-    words = _drop_trailing(words, w.towns, w.trailing)
+    words = [w for w in text.split() if len(w) < 4 or sum(map(str.isdigit, w)) < 4]
+    words = _drop_trailing(words, lists.towns, lists.trailing)
     name = " ".join(words).strip(" -*/.")
     return name or _SPACES.sub(" ", label).strip().upper()
 
