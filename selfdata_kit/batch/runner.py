@@ -189,12 +189,38 @@ def _run_one(job: Job) -> Result:
     except Exception as e:  # kernel died, notebook missing...: reported, the batch goes on
         return Result(job.person, job.report, "failed", time.perf_counter() - started,
                       f"{type(e).__name__}: {e}"[:300])
+    _keep_summary(job)
     nb = _make_deterministic(ipynb)
     title = f"{job.report.replace('_', ' ').title()} · {job.person}"
     job.stem.with_suffix(".html").write_text(
         notebook_to_html(nb, title, job.lang, job.bundle), encoding="utf-8")
     _fingerprint_file(job).write_text(job.fingerprint)
     return Result(job.person, job.report, "done", time.perf_counter() - started)
+
+
+def _keep_summary(job: Job) -> None:
+    """The index's line for this report (`index_page.one_line`), computed by the kernel
+    that has just run it, on the notebook's own connection (`r.con`): its modules are
+    imported and its analyses cached there. The runner's process would import Altair and
+    decide the categories again (2.6 s after a one-report command on a ten-year history,
+    benchmarks/README.md). Kept as `index_page` keeps it; on any failure (a notebook
+    without `r`), `write_index` computes it itself as before."""
+    from . import warm_kernel
+    from .index_page import keep_summary
+
+    out: list[str] = []
+    code = ("from selfdata_kit.batch.index_page import one_line as _one_line\n"
+            f"print(__import__('json').dumps(_one_line(r.con, {job.person!r}, {job.report!r},"
+            f" {job.lang!r}, {job.screen_safe!r})))")
+    try:
+        reply = warm_kernel.client().execute_interactive(
+            code, timeout=120, store_history=False,
+            output_hook=lambda msg: out.append(msg["content"].get("text", "")))
+        if reply["content"]["status"] == "ok":
+            keep_summary(Path(job.out), job.report, job.fingerprint, json.loads("".join(out)))
+    except Exception:  # the index computes it
+        log.debug("no summary from the kernel for %s/%s", job.person, job.report,
+                  exc_info=True)
 
 
 def _make_deterministic(ipynb: Path) -> NotebookNode | None:

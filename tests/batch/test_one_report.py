@@ -1,7 +1,8 @@
 """A one-report command (`selfdata report --person P --reports R`) runs its job in its own
 process: no spawned worker importing the runner, papermill and nbconvert a second time; its
 kernel is launched before the job is planned (it loads meanwhile on the other core) and
-stopped at the end; the page is byte for byte the one a spawned worker writes. Several jobs
+stopped at the end; the index's line comes from that kernel; the page is byte for byte the
+one a spawned worker writes. Several jobs
 with `--jobs 2` still go to the spawned pool. (Times: benchmarks/one_report.py.)"""
 
 from __future__ import annotations
@@ -73,9 +74,16 @@ def test_one_report_runs_in_this_process_on_a_kernel_launched_first(store: Path,
     assert seen == [True]
     assert not warm_kernel.running()  # stopped with the command
     assert (out / ONE / "calls.html").exists() and (out / ONE / "calls.ipynb").exists()
+    # the index's line was computed by the kernel: the one this process computes
+    summary = out / ONE / "calls.summary"
+    fingerprint = (out / ONE / "calls.inputs").read_text()
+    assert summary.read_text(encoding="utf-8").startswith(fingerprint + "\n")
+    kept, index = summary.read_bytes(), (out / "index.html").read_bytes()
+    summary.unlink()
     # nothing to render: the kernel launched for the job is stopped all the same
     assert main(args) == 0
     assert seen == [True, True] and not warm_kernel.running()
+    assert summary.read_bytes() == kept and (out / "index.html").read_bytes() == index
 
 
 @pytest.mark.slow  # renders a report twice, once in a spawned worker
