@@ -5,7 +5,9 @@ as varied as real card payments: card payments in three bank styles ("CB X 12/03
 X1234 12/03 X TOWN", "PAIEMENT CB 1203 TOWN X"), chain stores with their store numbers,
 thousands of independent shops, payment-terminal prefixes (SUMUP *, ZETTLE_*, SQ *, PAYPAL *),
 marketplace references, direct debits with mandate references, salary and transfers, cash
-withdrawals. It is imported with the real CLI into a temporary store, then, in one run:
+withdrawals. It is imported with the real CLI into a temporary store, with a sample persona's
+other exports (calls, chats, energy, places, media: `--others`, so that every report has its
+real work, not "no data here yet"), then, in one run:
 
 - the spending report's analysis (its key figures and every section's analysis function, as
   the notebook calls them, on one connection) and `selfdata summary --json` (the real CLI in a
@@ -17,6 +19,7 @@ withdrawals. It is imported with the real CLI into a temporary store, then, in o
   many the report asks for (at 20,000 rows the full old report takes half an hour).
 
 Run: python benchmarks/long_history.py [--rows 20000] [--baseline one|full|none] [--keep DIR]
+     python benchmarks/one_report.py     # each one-report command, this code vs a baseline
      python benchmarks/long_history.py --rows 5000 --baseline full   # whole report, old vs new
      python benchmarks/long_history.py --rows 500000 --baseline none # finishes, timed
 """
@@ -37,6 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 HEADER = "Date de l'opération;Libellé;Montant de l'opération;Devise"
 PERSON = "bench"
+OTHERS = "p0001-student"  # whose calls, chats, energy, places and media the person gets
+OTHER_KINDS = ("calls", "chats", "energy", "location", "media")
 
 CHAINS = ("CARREFOUR CITY", "CARREFOUR MARKET", "MONOPRIX", "FRANPRIX", "LIDL", "ALDI",
           "INTERMARCHE", "SUPER U", "LECLERC", "PICARD", "BIOCOOP", "NATURALIA", "FNAC",
@@ -116,6 +121,19 @@ def write_history(path: Path, rows: int, seed: int = 13) -> None:
             sign = "-" if cents < 0 else ""
             f.write(f"{day:%d/%m/%Y};{text};{sign}{abs(cents) // 100},{abs(cents) % 100:02d}"
                     ";EUR\r\n")
+
+
+def build_store(work: Path, rows: int, others: str = OTHERS) -> Path:
+    """`work`/store.duckdb: the generated history of `rows` lines imported with the real CLI
+    for PERSON, and the sample persona `others`' other exports ("none": without)."""
+    csv_path, store = work / "releve.csv", work / "store.duckdb"
+    write_history(csv_path, rows)
+    extra = ([] if others == "none" else
+             [str(ROOT / "sample_data" / others / kind) for kind in OTHER_KINDS])
+    subprocess.run([sys.executable, "-m", "selfdata_kit.cli", "import", str(csv_path), *extra,
+                    "--person", PERSON, "--store", str(store)], check=True,
+                   stdout=subprocess.DEVNULL, cwd=ROOT)
+    return store
 
 
 # --- the previous categorisation, kept as the baseline ------------------------------------
@@ -263,17 +281,17 @@ def main() -> None:
                         " categorisation, old vs new, and how many the report asked for;"
                         " none (500,000 rows: the old one never ends)")
     parser.add_argument("--keep", type=Path, help="write the files here and keep them")
+    parser.add_argument("--others", default=OTHERS,
+                        help=f"the sample persona whose other exports the person gets"
+                        f" (default {OTHERS}; none: the bank history alone)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        csv_path, store = work / "releve.csv", work / "store.duckdb"
         t0 = time.perf_counter()
-        write_history(csv_path, args.rows)
-        subprocess.run([sys.executable, "-m", "selfdata_kit.cli", "import", str(csv_path),
-                        "--person", PERSON, "--store", str(store)], check=True,
-                       stdout=subprocess.DEVNULL, cwd=ROOT)
-        print(f"{args.rows:,} rows generated and imported in {time.perf_counter() - t0:.1f} s")
+        store = build_store(work, args.rows, args.others)
+        print(f"{args.rows:,} rows generated and imported in {time.perf_counter() - t0:.1f} s"
+              f" (other exports: {args.others})")
         distinct = _distinct(store)
         print(f"distinct labels {distinct[0]:,}, distinct merchants {distinct[1]:,}")
         now_report, now_summary = spending_report(store), summary(store, old=False)

@@ -13,12 +13,12 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
 from .errors import SelfdataError  # noqa: E402
-from .ingest.files import import_file, import_paths  # noqa: E402
 from .store import Store, open_store  # noqa: E402
 
-# what notebooks use, imported on first use (they bring altair and ipywidgets)
+# imported on first use: what notebooks use (they bring altair and ipywidgets), and the
+# importers (every reader and pandas), which a report's kernel or `selfdata report` never call
 _LAZY = {"open_report": "reports.notebook", "CohortReport": "reports.cohort",
-         "explorer": "explorer"}
+         "explorer": "explorer", "import_file": "ingest.files", "import_paths": "ingest.files"}
 
 
 def __getattr__(name: str) -> object:

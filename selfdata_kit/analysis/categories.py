@@ -172,8 +172,16 @@ def _categories(con: duckdb.DuckDBPyConnection, table: str, group: Group,
         digest.update(f"{person}={version(path)};".encode())
     key = repr((group.persons, stamp, digest.hexdigest()[:16]))
     if not _cached(con, table, key):
-        mine = {person: read_rules(path) for person, path in files.items()}
-        _build(con, table, group, load_rules(user_rules), mine, load_settings(settings_path))
+        twin = GROUP_CACHE if table == CACHE else CACHE
+        if _cached(con, twin, key):
+            # the same persons, rows and rules (a person's fun facts in a store too small
+            # for a cohort ask both): the same table, copied rather than decided again
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {twin}"
+                        ).fetchall()
+        else:
+            mine = {person: read_rules(path) for person, path in files.items()}
+            _build(con, table, group, load_rules(user_rules), mine,
+                   load_settings(settings_path))
         remember(con, table, key)
     return table
 

@@ -54,6 +54,12 @@ def notebook_to_html(ipynb: Path | NotebookNode, title: str, lang: str,
     return page(title, body, lang)
 
 
+def warm_up() -> None:
+    """Build the exporter now (nbconvert imported, templates loaded, ~0.5 s), e.g. while a
+    kernel starts, rather than after the first notebook."""
+    _exporter()
+
+
 @cache
 def _exporter() -> HTMLExporter:
     """Built once per process (its templates loaded once): ~0.1 s each time otherwise."""

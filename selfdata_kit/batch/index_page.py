@@ -38,8 +38,14 @@ def _summary(con, out: Path, person: str, report: str, lang: str, screen_safe: b
             return text
     text = one_line(con, person, report, lang, screen_safe)
     if fingerprint and kept.parent.is_dir():
-        kept.write_text(f"{fingerprint}\n{text}", encoding="utf-8")
+        keep_summary(out / person, report, fingerprint, text)
     return text
+
+
+def keep_summary(folder: Path, report: str, fingerprint: str, text: str) -> None:
+    """Keep `text`, the summary of the report of `fingerprint` in the person's `folder`
+    (the runner keeps the one its kernel computed)."""
+    (folder / f"{report}.summary").write_text(f"{fingerprint}\n{text}", encoding="utf-8")
 
 
 def write_index(out: Path, store: Path, persons: list[str], reports: list[str],

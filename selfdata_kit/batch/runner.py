@@ -7,6 +7,12 @@ So each worker process keeps ONE kernel warm across notebooks (papermill engine
 Outputs are deterministic (timings stripped, execution counts renumbered) and skipped when
 their inputs did not change: the rows the report reads (`digest.py`, not the import log), its
 parameters, its notebook, the package, the category rules and energy contracts it uses.
+
+A batch that one worker would run (one job, or `--jobs 1`) runs in this process instead of a
+spawned worker, which would import the runner, papermill and nbconvert a second time (~1.5 s
+of a one-report command); its kernel is launched before the jobs are planned
+(`local_kernel`), so that it loads on the other core meanwhile. `SELFDATA_SPAWN_WORKERS=1`
+forces the spawned pool (the previous path, kept as the benchmark's baseline).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from multiprocessing import get_context, util
@@ -39,6 +46,7 @@ if TYPE_CHECKING:
     from nbformat.sign import NotebookNotary
 
 log = logging.getLogger(__name__)
+SPAWN_ENV = "SELFDATA_SPAWN_WORKERS"  # "1": every local batch in spawned workers (baseline)
 PACKAGE = Path(__file__).resolve().parents[1]  # selfdata_kit/, wherever it is installed
 
 
@@ -159,7 +167,7 @@ def _run_one(job: Job) -> Result:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from .warm_kernel import ENGINE
+    from .warm_engine import ENGINE
 
     started = time.perf_counter()
     Path(job.out).mkdir(parents=True, exist_ok=True)
@@ -181,12 +189,38 @@ def _run_one(job: Job) -> Result:
     except Exception as e:  # kernel died, notebook missing...: reported, the batch goes on
         return Result(job.person, job.report, "failed", time.perf_counter() - started,
                       f"{type(e).__name__}: {e}"[:300])
+    _keep_summary(job)
     nb = _make_deterministic(ipynb)
     title = f"{job.report.replace('_', ' ').title()} · {job.person}"
     job.stem.with_suffix(".html").write_text(
         notebook_to_html(nb, title, job.lang, job.bundle), encoding="utf-8")
     _fingerprint_file(job).write_text(job.fingerprint)
     return Result(job.person, job.report, "done", time.perf_counter() - started)
+
+
+def _keep_summary(job: Job) -> None:
+    """The index's line for this report (`index_page.one_line`), computed by the kernel
+    that has just run it, on the notebook's own connection (`r.con`): its modules are
+    imported and its analyses cached there. The runner's process would import Altair and
+    decide the categories again (2.6 s after a one-report command on a ten-year history,
+    benchmarks/README.md). Kept as `index_page` keeps it; on any failure (a notebook
+    without `r`), `write_index` computes it itself as before."""
+    from . import warm_kernel
+    from .index_page import keep_summary
+
+    out: list[str] = []
+    code = ("from selfdata_kit.batch.index_page import one_line as _one_line\n"
+            f"print(__import__('json').dumps(_one_line(r.con, {job.person!r}, {job.report!r},"
+            f" {job.lang!r}, {job.screen_safe!r})))")
+    try:
+        reply = warm_kernel.client().execute_interactive(
+            code, timeout=120, store_history=False,
+            output_hook=lambda msg: out.append(msg["content"].get("text", "")))
+        if reply["content"]["status"] == "ok":
+            keep_summary(Path(job.out), job.report, job.fingerprint, json.loads("".join(out)))
+    except Exception:  # the index computes it
+        log.debug("no summary from the kernel for %s/%s", job.person, job.report,
+                  exc_info=True)
 
 
 def _make_deterministic(ipynb: Path) -> NotebookNode | None:
@@ -259,8 +293,34 @@ def run_batch(jobs: list[Job], *, workers: int = 2, executor: str = "local",
     return sorted(results, key=lambda r: order[(r.person, r.report)])
 
 
+def in_this_process(jobs: int, workers: int) -> bool:
+    """Whether a local batch of `jobs` runs here rather than in a pool of spawned workers:
+    when the pool would have one worker anyway."""
+    return jobs > 0 and (jobs == 1 or workers <= 1) and os.environ.get(SPAWN_ENV) != "1"
+
+
+@contextmanager
+def local_kernel(jobs: int, workers: int, executor: str = "local") -> Iterator[None]:
+    """Around planning and running a batch: when it will run in this process, its kernel is
+    launched now (it loads while the jobs are planned and papermill imported) and stopped at
+    the end, whatever happens (nothing to render, an error, Ctrl-C)."""
+    if not (executor == "local" and in_this_process(jobs, workers)):
+        yield
+        return
+    from . import warm_kernel
+
+    warm_kernel.launch()
+    try:
+        yield
+    finally:
+        warm_kernel.stop()
+
+
 def _local_results(jobs: list[Job], workers: int, _: str | None) -> Iterator[Result]:
     if not jobs:
+        return
+    if in_this_process(len(jobs), workers):
+        yield from _here(jobs)
         return
     # spawn: a clean process per worker (no forked zmq or asyncio state); each keeps a kernel
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))),
@@ -273,6 +333,28 @@ def _local_results(jobs: list[Job], workers: int, _: str | None) -> Iterator[Res
                 yield future.result()
             except Exception as e:  # the worker itself died
                 yield Result(job.person, job.report, "failed", error=f"{type(e).__name__}: {e}")
+
+
+def _here(jobs: list[Job]) -> Iterator[Result]:
+    """The jobs one after the other in this process, on its kernel (launched by
+    `local_kernel`, or now), which is stopped at the end."""
+    from . import warm_kernel
+
+    try:
+        # while the kernel still loads: papermill and its engine, the HTML exporter
+        warm_kernel.skip_unused_imports()
+        from . import warm_engine  # noqa: F401
+        from .html_page import warm_up
+
+        warm_up()
+        for job in jobs:
+            try:
+                yield run_one(job)
+            except Exception as e:  # as a worker that died: reported, the batch goes on
+                yield Result(job.person, job.report, "failed",
+                             error=f"{type(e).__name__}: {e}"[:300])
+    finally:
+        warm_kernel.stop()
 
 
 def _dask_results(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[Result]:
@@ -294,14 +376,15 @@ def _dask_results(jobs: list[Job], workers: int, scheduler: str | None) -> Itera
 
 
 def _worker_init() -> None:
-    """Warm this worker's kernel, and stop it when the worker exits. A kernel that cannot
-    start here is retried by each job, which then fails alone (an initializer that raises
-    would break the whole pool)."""
+    """Launch this worker's kernel (it loads while the worker imports papermill for its first
+    job), and stop it when the worker exits. A kernel that cannot start here is retried by
+    each job, which then fails alone (an initializer that raises would break the pool)."""
     from . import warm_kernel
 
+    warm_kernel.skip_unused_imports()
     util.Finalize(None, warm_kernel.stop, exitpriority=10)
     try:
-        warm_kernel.start()
+        warm_kernel.launch()
     except Exception:
         log.warning("could not start a kernel in worker", exc_info=True)
 

@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from ..batch.html_page import INLINE
 from ..batch.index_page import write_index
-from ..batch.runner import Result, plan, run_batch, summarize
+from ..batch.runner import Result, local_kernel, plan, run_batch, summarize
 from ..charts.bundle import write_bundle
 from ..errors import SelfdataError
 from ..reports import TOPICS
@@ -45,15 +45,17 @@ def render_reports(store: Path, persons: list[str] | None, reports: list[str], *
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
     if bundle == SHARED:  # pages are out/<person>/<report>.html
         bundle = f"../{write_bundle(out).relative_to(out).as_posix()}"
-    jobs = plan(Path(store), persons, reports, lang, screen_safe, out, bundle=bundle)
-    with tqdm(total=len(jobs), unit="report", desc="reports", file=sys.stderr,
-              dynamic_ncols=True) as bar:
-        def progress(result: Result) -> None:
-            bar.update(1)
-            bar.set_postfix_str(f"{result.person}/{result.report} {result.status}")
+    # a batch run in this process (one report) gets its kernel now: it loads meanwhile
+    with local_kernel(len(persons) * len(reports), workers, executor):
+        jobs = plan(Path(store), persons, reports, lang, screen_safe, out, bundle=bundle)
+        with tqdm(total=len(jobs), unit="report", desc="reports", file=sys.stderr,
+                  dynamic_ncols=True) as bar:
+            def progress(result: Result) -> None:
+                bar.update(1)
+                bar.set_postfix_str(f"{result.person}/{result.report} {result.status}")
 
-        results = run_batch(jobs, workers=workers, executor=executor, scheduler=scheduler,
-                            force=force, on_result=progress)
+            results = run_batch(jobs, workers=workers, executor=executor,
+                                scheduler=scheduler, force=force, on_result=progress)
     index = write_index(out, Path(store), persons, reports, results, lang, screen_safe,
                         {(j.person, j.report): j.fingerprint for j in jobs})
     counts = summarize(results)

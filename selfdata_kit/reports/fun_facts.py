@@ -26,9 +26,18 @@ def strongest(frame: pd.DataFrame, n: int = 2) -> pd.DataFrame:
     return known.loc[order.index[:n]]
 
 
+def cursors(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """`ff.cursors` on the report's one facts row (`ff.facts_row`, shared with badges)."""
+    return ff.cursors(con, scope, row=once(ff.facts_row, con, scope))
+
+
+def badges(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    return ff.badges(con, scope, row=once(ff.facts_row, con, scope))
+
+
 def key_figures(con: duckdb.DuckDBPyConnection, scope: Scope, lang: str,
                 screen_safe: bool = False) -> list[tuple[str, str]]:
-    cur, bad = once(ff.cursors, con, scope), once(ff.badges, con, scope)  # shown again below
+    cur, bad = once(cursors, con, scope), once(badges, con, scope)  # shown again below
     rows = []
     for key, (_, r) in zip(("key.extreme", "key.second"), strongest(cur).iterrows(),
                            strict=False):
@@ -46,8 +55,8 @@ TOPIC = Topic(
     name="fun_facts",
     table="transactions",
     sections={
-        "cursors": Section(ff.cursors, charts.cursors),
-        "badges": Section(ff.badges, charts.badges, sensitive=("evidence",)),
+        "cursors": Section(cursors, charts.cursors),
+        "badges": Section(badges, charts.badges, sensitive=("evidence",)),
         "month_in_numbers": Section(month_in_numbers, charts.month_in_numbers,
                                     sensitive=("label",)),
         "week_rhythm": Section(ff.week_rhythm, charts.week_rhythm),

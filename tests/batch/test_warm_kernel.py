@@ -10,7 +10,7 @@ import nbformat
 import papermill
 import pytest
 
-from selfdata_kit.batch import runner, warm_kernel
+from selfdata_kit.batch import runner, warm_engine, warm_kernel
 
 
 def _notebook(path: Path, *sources: str) -> Path:
@@ -22,7 +22,7 @@ def _notebook(path: Path, *sources: str) -> Path:
 
 
 def _run(source: Path, out: Path) -> nbformat.NotebookNode:
-    return papermill.execute_notebook(str(source), str(out), engine_name=warm_kernel.ENGINE,
+    return papermill.execute_notebook(str(source), str(out), engine_name=warm_engine.ENGINE,
                                       kernel_name="python3", progress_bar=False,
                                       request_save_on_cell_execute=False)
 

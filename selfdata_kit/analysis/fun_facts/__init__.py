@@ -147,9 +147,15 @@ def _checked(cfg: dict[str, Any]) -> dict[str, Any]:
     return cfg
 
 
-def _one(con: duckdb.DuckDBPyConnection, scope: Scope, k: int | None = None,
-         config: str | Path | None = None) -> pd.Series:
+def facts_row(con: duckdb.DuckDBPyConnection, scope: Scope, k: int | None = None,
+              config: str | Path | None = None) -> pd.Series | None:
+    """The person's row of `table` (None: not in the store): the numbers `cursors` and
+    `badges` read. A report computes it once and gives it to both (`row=`): it is the
+    whole set-based pass, seconds on a ten-year history."""
     return table(con, Group.of(scope), k, config).iloc[0] if _store_has(con, scope) else None
+
+
+NOT_GIVEN: Any = object()  # `row` not given: computed here
 
 
 def _store_has(con: duckdb.DuckDBPyConnection, scope: Scope) -> bool:
@@ -158,7 +164,8 @@ def _store_has(con: duckdb.DuckDBPyConnection, scope: Scope) -> bool:
 
 
 def cursors(con: duckdb.DuckDBPyConnection, scope: Scope, k: int | None = None,
-            config: str | Path | None = None) -> pd.DataFrame:
+            config: str | Path | None = None, row: pd.Series | None = NOT_GIVEN
+            ) -> pd.DataFrame:
     """One row per cursor: `position` in [0, 1] (NaN with a `reason` when the source is
     missing, NaN too when `evidence` < `needed`: not enough data to say), the `evidence`
     counted (in `evidence_kind`, 0 when the metric has no value) and the count `needed`, the
@@ -166,7 +173,7 @@ def cursors(con: duckdb.DuckDBPyConnection, scope: Scope, k: int | None = None,
     the default cut-offs `zero` / `one`, and the `figures` behind it (a dict). The numbers
     are the set-based pass's (`table`), the `figures` the metric's own details."""
     cfg = load_config(config)
-    row = _one(con, scope, k, config)
+    row = facts_row(con, scope, k, config) if row is NOT_GIVEN else row
     rows = []
     for name, fn in METRICS.items():
         c = cfg["cursors"][name]
@@ -185,14 +192,14 @@ def cursors(con: duckdb.DuckDBPyConnection, scope: Scope, k: int | None = None,
     return pd.DataFrame(rows).astype({"position": "float64", "value": "float64"})
 
 
-def badges(con: duckdb.DuckDBPyConnection, scope: Scope, config: str | Path | None = None
-           ) -> pd.DataFrame:
+def badges(con: duckdb.DuckDBPyConnection, scope: Scope, config: str | Path | None = None,
+           row: pd.Series | None = NOT_GIVEN) -> pd.DataFrame:
     """One row per badge: `earned` (the rule is met AND the badge has the evidence it needs:
     `have` >= `needed`, in `evidence_kind`), the `figure` the rule measured, its `threshold`,
     the badge's `shape` (an SVG path) and the `evidence` (the first row that earned it, or came
     closest; `badge_rows` gives them all). The numbers are the set-based pass's (`table`)."""
     cfg = load_config(config)
-    row = _one(con, scope, None, config)
+    row = facts_row(con, scope, None, config) if row is NOT_GIVEN else row
     out = []
     for name, fn in badge_rules.BADGES.items():
         rule = cfg["badges"][name]
