@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 
 BATCH_PERSONS = 20  # persons written per transaction by default
 BATCH_ROWS = 500_000  # ... or fewer, once their files hold this many rows (bounds memory)
+# persons parsed ahead of the writer, beyond two per worker: enough for the workers to keep
+# parsing while a batch is written (a batch of 20 costs the writer about as much CPU as 10
+# persons' parsing), few enough to bound memory (a parsed person is a few MB)
+AHEAD_WHILE_WRITING = 12
 # the reasons `prepare` gives for files of a folder or zip that no format recognised
 UNKNOWN_REASONS = ("not a format selfdata_kit knows", "a binary file")
 
@@ -107,7 +111,7 @@ def _local(args: list[tuple], jobs: int) -> Iterator[list[Prepared]]:
         def submit(*a: Any) -> Future:
             return pool.submit(prepare_person, *a)
 
-        yield from _in_order(submit, args, ahead=2 * jobs)
+        yield from _in_order(submit, args, ahead=2 * jobs + AHEAD_WHILE_WRITING)
 
 
 def _dask(args: list[tuple], jobs: int, scheduler: str | None) -> Iterator[list[Prepared]]:
@@ -118,7 +122,8 @@ def _dask(args: list[tuple], jobs: int, scheduler: str | None) -> Iterator[list[
                             hint="pip install 'selfdata_kit[dask]'") from None
     with Client(scheduler) if scheduler else Client(n_workers=jobs,
                                                     threads_per_worker=1) as client:
-        ahead = 2 * max(1, len(client.scheduler_info().get("workers", {})) or jobs)
+        workers = max(1, len(client.scheduler_info().get("workers", {})) or jobs)
+        ahead = 2 * workers + AHEAD_WHILE_WRITING
 
         def submit(*a: Any) -> Future:
             return client.submit(prepare_person, *a, pure=False)
@@ -128,8 +133,9 @@ def _dask(args: list[tuple], jobs: int, scheduler: str | None) -> Iterator[list[
 
 def _in_order(submit: Callable[..., Any], args: list[tuple],
               ahead: int) -> Iterator[list[Prepared]]:
-    """Results in folder order, with at most `ahead` persons parsed but not yet written:
-    the workers run ahead of the writer, and memory stays bounded."""
+    """Results in folder order, with at most `ahead` persons submitted but not yet handed to
+    the writer: the workers run ahead of the writer (and keep parsing while it writes a
+    batch), and memory stays bounded."""
     pending: deque = deque()
     todo = iter(args)
     for a in todo:

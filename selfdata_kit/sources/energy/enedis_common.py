@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..base import RowError
 
@@ -24,6 +25,9 @@ _FR_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})")
 # the usual load-curve time, one per line, and the offsets France has used: the fast path
 _ISO_OFFSET_LINES = re.compile(r"(?:(?:19|20|21)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d\n)*")
 _PLAIN_OFFSET = re.compile(r"[+-](?:0\d|1[0-4]):(?:00|30|45)")
+# a clean load-curve row: that time, `;`, and a plain number or nothing (a gap)
+_CLEAN_CURVE_ROWS = re.compile(
+    r"(?:(?:19|20|21)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d;(?:\d+(?:[.,]\d+)?)?\n)*")
 
 
 def norm(cell: str) -> str:
@@ -75,6 +79,36 @@ def split_table(text: str) -> Table:
     (`Type de relevé;...`, `Date de mise à jour ...`, a second small table) and is ignored.
     """
     lines = text.lstrip("\ufeff").splitlines()
+    table, i = _header(lines)
+    if i is None:
+        return table
+    end = i + 1
+    while end < len(lines) and not _ends_data(lines[end]):
+        end += 1
+    table.rows = [(j + 1, lines[j].split(";")) for j in range(i + 1, end)]
+    return table
+
+
+def split_clean_curve(text: str) -> tuple[Table, list[str]] | None:
+    """`split_table` for the usual load curve, without cutting its rows: a `Horodate;Valeur`
+    header and every data row exactly `2024-01-01T00:30:00+01:00;1180` (a value of digits
+    with an optional decimal part, or empty). Returns the table without its rows and the
+    data lines, the first at line `header_line + 1`; None for anything else (then
+    `split_table`, which finds and names the odd rows)."""
+    lines = text.lstrip("\ufeff").splitlines()
+    table, i = _header(lines)
+    if i is None or table.header != ["horodate", "valeur"]:
+        return None
+    block = "\n".join(lines[i + 1:]) + "\n"
+    n = block.count("\n", 0, _CLEAN_CURVE_ROWS.match(block).end())
+    # the clean rows must be all the data: what follows ends it as `split_table` says
+    if i + 1 + n < len(lines) and not _ends_data(lines[i + 1 + n]):
+        return None
+    return table, lines[i + 1:i + 1 + n]
+
+
+def _header(lines: list[str]) -> tuple[Table, int | None]:
+    """The table's header and metadata, and the header's index in `lines` (None: none)."""
     table = Table()
     for i, line in enumerate(lines):
         if not _is_header(line):
@@ -84,16 +118,15 @@ def split_table(text: str) -> Table:
         if len(above) == 2:
             names, values = above[0].split(";"), above[1].split(";")
             table.meta = {norm(n): v.strip() for n, v in zip(names, values, strict=False)}
-        end = i + 1
-        while end < len(lines):
-            line = lines[end]  # a line starting with a digit is a data row: no split needed
-            if not line[:1].isdigit() and (not line.strip()
-                                           or not line.split(";")[0].strip()[:1].isdigit()):
-                break
-            end += 1
-        table.rows = [(j + 1, lines[j].split(";")) for j in range(i + 1, end)]
-        break
-    return table
+        return table, i
+    return table, None
+
+
+def _ends_data(line: str) -> bool:
+    """A blank line, or one whose first cell does not start with a digit (a data row
+    starts with a date; one starting with a digit needs no split)."""
+    return not line[:1].isdigit() and (not line.strip()
+                                       or not line.split(";")[0].strip()[:1].isdigit())
 
 
 def meter_id(table: Table, basename: str) -> str:
@@ -111,19 +144,16 @@ def meter_id(table: Table, basename: str) -> str:
 def interval_uid(meter: str, start: pd.Series, end: pd.Series) -> pd.Series:
     """One key per meter and interval for every Enedis export (customer-site CSVs, Data
     Connect JSON), so the same interval read from two exports is stored once."""
-    fast = _iso_seconds(start), _iso_seconds(end)
+    fast = _utc_seconds(start), _utc_seconds(end)
     if fast[0] is not None and fast[1] is not None:
-        prefix = f"enedis:{meter}:"
-        return pd.Series([f"{prefix}{a}Z/{b}Z" for a, b in zip(*fast, strict=True)],
-                         index=start.index, dtype="str")
+        return _uid_strings(f"enedis:{meter}:", *fast, index=start.index)
     iso = "%Y-%m-%dT%H:%M:%SZ"
     return f"enedis:{meter}:" + start.dt.strftime(iso) + "/" + end.dt.strftime(iso)
 
 
-def _iso_seconds(times: pd.Series) -> list[str] | None:
-    """UTC times as `2024-01-01T00:30:00` by NumPy in C (strftime formats row by row); None
-    where that could differ from strftime: a gap, a fraction of a second, a year not of 4
-    digits."""
+def _utc_seconds(times: pd.Series) -> np.ndarray | None:
+    """UTC times as datetime64[s]; None where formatting them by `_uid_strings` could
+    differ from strftime: a gap, a fraction of a second, a year not of 4 digits."""
     values = times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
     if not len(values) or np.isnat(values).any():
         return None
@@ -131,7 +161,41 @@ def _iso_seconds(times: pd.Series) -> list[str] | None:
     if (seconds != values).any() or seconds.min() < np.datetime64("1000-01-01T00:00:00") \
             or seconds.max() >= np.datetime64("9999-01-01T00:00:00"):
         return None
-    return np.datetime_as_string(values, unit="s").tolist()
+    return seconds
+
+
+def _uid_strings(prefix: str, start: np.ndarray, end: np.ndarray,
+                 index: pd.Index) -> pd.Series:
+    """`{prefix}2024-01-01T00:00:00Z/2024-01-01T00:30:00Z` per row, what strftime gives,
+    written as bytes by NumPy (a row of ASCII codes per uid) instead of a string per row."""
+    head = np.frombuffer(prefix.encode("utf-8"), np.uint8)
+    n, at = len(head), len(head) + 21
+    rows = np.empty((len(start), at + 20), np.uint8)
+    rows[:, :n] = head
+    rows[:, n:n + 19] = _iso_ascii(start)
+    rows[:, n + 19:at] = np.frombuffer(b"Z/", np.uint8)
+    rows[:, at:at + 19] = _iso_ascii(end)
+    rows[:, -1] = ord("Z")
+    texts = pa.array(rows.view(f"S{rows.shape[1]}").ravel(), pa.binary()).cast(pa.string())
+    return pd.Series(pd.array(texts, dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
+                     index=index)
+
+
+def _iso_ascii(seconds: np.ndarray) -> np.ndarray:
+    """datetime64[s] of years 1000-9999 -> `YYYY-MM-DDTHH:MM:SS` as rows of ASCII codes."""
+    days, months = seconds.astype("datetime64[D]"), seconds.astype("datetime64[M]")
+    of_day = (seconds - days.astype("datetime64[s]")).astype(np.int64)
+    out = np.empty((len(seconds), 19), np.uint8)
+    for col, width, value in (
+            (0, 4, seconds.astype("datetime64[Y]").astype(np.int64) + 1970),
+            (5, 2, months.astype(np.int64) % 12 + 1),
+            (8, 2, (days - months.astype("datetime64[D]")).astype(np.int64) + 1),
+            (11, 2, of_day // 3600), (14, 2, of_day // 60 % 60), (17, 2, of_day % 60)):
+        for k in range(width):  # digits right to left
+            out[:, col + width - 1 - k] = 48 + value % 10
+            value = value // 10
+    out[:, [4, 7]], out[:, 10], out[:, [13, 16]] = ord("-"), ord("T"), ord(":")
+    return out
 
 
 def meters_frame(meter: str) -> pd.DataFrame:
@@ -161,7 +225,7 @@ def to_utc(texts: list[str], lines: list[int], column: str
     A time that does not exist (spring 02:00-03:00) never appears in a valid export: it is a
     RowError, not shifted (`nonexistent="NaT"`).
     """
-    fast = _offset_times(texts)
+    fast = offset_times(texts)
     if fast is not None:
         return fast, []
     raw = pd.Series([t.strip().strip('"') for t in texts], dtype=object)
@@ -196,12 +260,13 @@ def to_utc(texts: list[str], lines: list[int], column: str
     return out, errors
 
 
-def _offset_times(texts: list[str]) -> pd.Series | None:
+def offset_times(texts: list[str], checked: bool = False) -> pd.Series | None:
     """The fast path of `to_utc` for the common file, every time `2024-01-01T00:30:00+01:00`
     and valid: NumPy parses the wall times in C and each distinct offset (two in France) is
     subtracted in bulk, instead of a per-row parse. None (use the full path, which also
-    locates the bad rows) as soon as one time is anything else."""
-    if not texts or not _ISO_OFFSET_LINES.fullmatch("\n".join(texts) + "\n"):
+    locates the bad rows) as soon as one time is anything else. `checked`: the texts are
+    known to have that shape (`split_clean_curve`), only their values are checked."""
+    if not texts or not (checked or _ISO_OFFSET_LINES.fullmatch("\n".join(texts) + "\n")):
         return None
     offsets = [t[19:] for t in texts]
     distinct = set(offsets)

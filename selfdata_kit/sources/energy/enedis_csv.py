@@ -27,6 +27,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ...errors import FormatError
 from ..base import CSV_MAX, InputFile, ParseContext, Parsed, RowError, Source
@@ -37,6 +39,8 @@ from .enedis_common import (
     meters_frame,
     norm,
     number,
+    offset_times,
+    split_clean_curve,
     split_table,
     to_utc,
 )
@@ -64,7 +68,9 @@ def detect(inp: InputFile) -> bool:
 
 
 def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
-    table = split_table(read_text(inp)[0])
+    text = read_text(inp)[0]
+    clean = split_clean_curve(text)  # the usual file: its rows read in bulk
+    table = clean[0] if clean else split_table(text)
     if not is_enedis_series(table):
         raise FormatError("expected an Enedis load curve with `Horodate;Valeur` columns",
                           file=inp.name, hint="download the load curve again from Enedis")
@@ -73,33 +79,13 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
         raise FormatError("expected a load curve in W", file=inp.name, line=table.header_line,
                           hint="this looks like another Enedis export (daily Wh or index)")
     meter = meter_id(table, inp.basename)
-    t_col, v_col, pas_col = table.col("horodate"), table.col("valeur"), table.col("pas")
-    lines = [line for line, _ in table.rows]
-    width = len(table.header)
-    cells = [row if len(row) >= width else row + [""] * (width - len(row))
-             for _, row in table.rows]
-    ends, errors = to_utc([c[t_col] for c in cells], lines, "Horodate")
-
-    watts = _plain_watts([c[v_col] for c in cells], factor)
-    if watts is None:  # not a clean file: row by row, to name each bad row
-        watts = np.full(len(cells), np.nan)
-        for i, c in enumerate(cells):
-            try:
-                value = number(c[v_col])
-            except ValueError:
-                errors.append(RowError(lines[i],
-                                       "expected a power in W (a number) in column Valeur"))
-                ends.iloc[i] = pd.NaT
-                continue
-            if value is not None and value < 0:
-                errors.append(RowError(lines[i], "expected a power of 0 or more in column Valeur"))
-                ends.iloc[i] = pd.NaT
-            elif value is not None:
-                watts[i] = value * factor
-
-    frame = pd.DataFrame({"line": lines, "end_at": ends, "w": watts,
-                          "pas": np.nan if pas_col is None else [_row_step(c[pas_col])
-                                                                 for c in cells]})
+    read = _read_clean(clean[1], table.header_line, factor) if clean else None
+    if read is None:  # anything unusual: row by row, each bad row named
+        if clean:
+            table = split_table(text)
+        read = _read_rows(table, factor)
+    lines, ends, watts, pas, errors = read
+    frame = pd.DataFrame({"line": lines, "end_at": ends, "w": watts, "pas": pas})
     frame = frame[frame["end_at"].notna()]
     # file order matters (the autumn hour): a time not after an earlier one is refused
     earlier = frame["end_at"].cummax().shift()
@@ -123,15 +109,64 @@ def parse(inp: InputFile, ctx: ParseContext) -> Parsed:
     energy["uid"] = interval_uid(meter, energy["start_at"], energy["end_at"])
     errors.sort(key=lambda e: e.line or 0)
     return Parsed(tables={"meters": meters_frame(meter), "energy": energy.reset_index(drop=True)},
-                  errors=errors, rows_read=len(table.rows))
+                  errors=errors, rows_read=len(lines))
 
 
-def _plain_watts(texts: list[str], factor: float) -> np.ndarray | None:
-    """The values of a clean file in one pass (what `number` gives row by row): None when
-    one is anything else than digits with an optional decimal part, or empty (a gap)."""
-    if not _PLAIN_VALUES.fullmatch("\n".join(texts) + "\n"):
+def _read_clean(rows: list[str], header_line: int, factor: float) -> tuple | None:
+    """The columns of `split_clean_curve`'s rows (each `time;value`, the time 25
+    characters) without cutting them one by one; None when a time or value needs the
+    per-row path (a day out of range, an unusual offset, an infinite value)."""
+    ends = offset_times([r[:25] for r in rows], checked=True)
+    if ends is None:
         return None
-    values = np.array([float(t.replace(",", ".")) if t else np.nan for t in texts])
+    watts = _plain_watts([r[26:] for r in rows], factor, checked=True)
+    if watts is None:
+        return None
+    lines = list(range(header_line + 1, header_line + 1 + len(rows)))
+    return lines, ends, watts, np.nan, []
+
+
+def _read_rows(table, factor: float) -> tuple:
+    """The columns of `split_table`'s rows, one by one: (line numbers, end times, watts,
+    the rows' own step, errors); a bad row is named and its time set to NaT."""
+    t_col, v_col, pas_col = table.col("horodate"), table.col("valeur"), table.col("pas")
+    lines = [line for line, _ in table.rows]
+    width = len(table.header)
+    cells = [row if len(row) >= width else row + [""] * (width - len(row))
+             for _, row in table.rows]
+    ends, errors = to_utc([c[t_col] for c in cells], lines, "Horodate")
+
+    watts = _plain_watts([c[v_col] for c in cells], factor)
+    if watts is None:  # not a clean file: row by row, to name each bad row
+        watts = np.full(len(cells), np.nan)
+        for i, c in enumerate(cells):
+            try:
+                value = number(c[v_col])
+            except ValueError:
+                errors.append(RowError(lines[i],
+                                       "expected a power in W (a number) in column Valeur"))
+                ends.iloc[i] = pd.NaT
+                continue
+            if value is not None and value < 0:
+                errors.append(RowError(lines[i], "expected a power of 0 or more in column Valeur"))
+                ends.iloc[i] = pd.NaT
+            elif value is not None:
+                watts[i] = value * factor
+    pas = np.nan if pas_col is None else [_row_step(c[pas_col]) for c in cells]
+    return lines, ends, watts, pas, errors
+
+
+def _plain_watts(texts: list[str], factor: float, checked: bool = False) -> np.ndarray | None:
+    """The values of a clean file in one pass (what `number` gives row by row): None when
+    one is anything else than digits with an optional decimal part, or empty (a gap).
+    `checked`: the texts are known to be of that shape."""
+    if not (checked or _PLAIN_VALUES.fullmatch("\n".join(texts) + "\n")):
+        return None
+    # Arrow's cast reads a decimal text to the same double as `float` (both round
+    # correctly); an empty value is a null, NaN in NumPy (a gap)
+    text = pc.replace_substring(pa.array(texts, pa.string()), ",", ".")
+    values = pc.cast(pc.if_else(pc.equal(text, ""), None, text),
+                     pa.float64()).to_numpy(zero_copy_only=False)
     if np.isinf(values).any():  # '1' x 400 digits: the per-row path refuses it
         return None
     return values * factor

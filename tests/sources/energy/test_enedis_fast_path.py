@@ -33,9 +33,10 @@ def _both(inp: InputFile, monkeypatch: pytest.MonkeyPatch):
     ctx = ParseContext("p")
     fast = enedis_csv.parse(inp, ctx)
     with monkeypatch.context() as m:
-        m.setattr(enedis_common, "_offset_times", lambda texts: None)
-        m.setattr(enedis_common, "_iso_seconds", lambda times: None)
-        m.setattr(enedis_csv, "_plain_watts", lambda texts, factor: None)
+        m.setattr(enedis_csv, "split_clean_curve", lambda text: None)
+        m.setattr(enedis_common, "offset_times", lambda texts, checked=False: None)
+        m.setattr(enedis_common, "_utc_seconds", lambda times: None)
+        m.setattr(enedis_csv, "_plain_watts", lambda texts, factor, checked=False: None)
         slow = enedis_csv.parse(inp, ctx)
     return fast, slow
 
@@ -66,3 +67,36 @@ def test_a_bad_value_falls_back_and_names_its_line(tmp_path, monkeypatch, bad):
     assert [e.line for e in fast.errors] == [14]
     assert [(e.line, e.message) for e in fast.errors] == [(e.line, e.message) for e in slow.errors]
     pd.testing.assert_frame_equal(fast.tables["energy"], slow.tables["energy"], check_exact=True)
+
+
+@pytest.mark.parametrize("tail", [
+    "\n\nType de relevé;Date de mise à jour\nRéel;02/01/2025\n",  # a trailer after a blank line
+    "Date de mise à jour;02/01/2025\n",  # ... or right after the data
+    "",  # the file ends with the last row
+])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_clean_rows_are_read_in_bulk_up_to_the_trailer(tmp_path, monkeypatch, tail, newline):
+    path = tmp_path / "Enedis_Conso_Heure_11427515146872.csv"
+    text = HEAD + "\n".join(_rows()) + "\n" + tail
+    path.write_bytes(text.replace("\n", newline).encode("utf-8"))
+    inp = InputFile.from_path(path)
+    assert enedis_common.split_clean_curve(text.replace("\n", newline)) is not None
+    fast, slow = _both(inp, monkeypatch)
+    assert not fast.errors and fast.rows_read == slow.rows_read == len(_rows())
+    for name in ("meters", "energy"):
+        pd.testing.assert_frame_equal(fast.tables[name], slow.tables[name], check_exact=True)
+
+
+@pytest.mark.parametrize("odd", [
+    lambda rows: rows[:10] + [rows[10] + ";"] + rows[11:],  # a third, empty cell
+    lambda rows: rows[:10] + [rows[10].replace(";", " ;")] + rows[11:],  # a space
+    lambda rows: rows[:10] + [rows[10].replace("T", " ")] + rows[11:],  # another time layout
+    lambda rows: rows[:10] + [""] + rows[11:],  # a blank line ends the data early
+    lambda rows: [],  # no data at all
+])
+def test_an_unusual_row_sends_the_file_to_the_per_row_path(tmp_path, monkeypatch, odd):
+    fast, slow = _both(_file(tmp_path, odd(_rows())), monkeypatch)
+    assert [(e.line, e.message) for e in fast.errors] == [(e.line, e.message) for e in slow.errors]
+    assert fast.rows_read == slow.rows_read
+    for name in ("meters", "energy"):
+        pd.testing.assert_frame_equal(fast.tables[name], slow.tables[name], check_exact=True)
