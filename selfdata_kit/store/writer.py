@@ -63,11 +63,15 @@ def hashed_value_sql(spec: TableSpec, col: str) -> str:
     return f"coalesce({value}, chr(0))"
 
 
-def stage_sql(spec: TableSpec, present: set[str], by: tuple[str, ...] = ()) -> str:
+def stage_sql(spec: TableSpec, present: set[str], by: tuple[str, ...] = (),
+              counts: str | None = None) -> str:
     """SELECT turning an incoming frame (`_incoming`, with its row order `_ord`) into typed
     canonical rows with their uid, one row per key. `by`: columns of `_incoming` naming the
     file each row comes from, when it holds several files' rows (`batch_writer`): uids and
-    keys are then made within each file, as if it came alone; `by` is kept in the output."""
+    keys are then made within each file, as if it came alone; `by` is kept in the output.
+    `counts`: a table of (_h, n), how often each content hash came in the pieces of the file
+    before this one (`store.beside`): occurrence numbers go on from them, and the output
+    keeps each row's hash `_h` (NULL for a source uid) to add this piece's counts."""
     defaults = dict(spec.defaults)
     casts = ", ".join(
         f"coalesce(CAST({c if c in present else 'NULL'} AS {t}), {defaults.get(c, 'NULL')})"
@@ -87,13 +91,18 @@ def stage_sql(spec: TableSpec, present: set[str], by: tuple[str, ...] = ()) -> s
     # Hashed uids are unique by construction; a source's own ids may repeat in a file.
     dedupe = (f"QUALIFY row_number() OVER (PARTITION BY {within}uid ORDER BY _ord) = 1"
               if "uid" in present else "")
+    # earlier occurrences: only the hashes of this piece are looked up (a semi-join)
+    before, joined, kept = ("", "h", "_h") if counts is None else (
+        " + coalesce(c._before, 0)",
+        f"h LEFT JOIN (SELECT _h, sum(n) AS _before FROM {counts} WHERE _h IN"
+        " (SELECT _h FROM h) GROUP BY _h) c USING (_h)", "_before")
     return f"""
         WITH h AS (SELECT *, CASE WHEN uid0 IS NULL THEN md5(concat_ws(chr(31), {content}))
                              END AS _h FROM ({typed})),
-        u AS (SELECT * EXCLUDE (uid0, _h),
-                     coalesce(uid0, _h || ':' || row_number() OVER (PARTITION BY {within}_h))
-                         AS uid
-              FROM h)
+        u AS (SELECT * EXCLUDE (uid0, {kept}),
+                     coalesce(uid0, _h || ':' || (row_number() OVER (PARTITION BY {within}_h)
+                                                  {before})) AS uid
+              FROM {joined})
         SELECT * FROM u {dedupe}"""
 
 
@@ -189,9 +198,11 @@ def _insert(store: Store, specs: dict[str, TableSpec], name: str,
 
 
 def _insert_staged(store: Store, spec: TableSpec, name: str, person_id: str,
-                   import_id: int) -> int:
+                   import_id: int, *, by_index: bool = False) -> int:
     """Insert the rows of `_stage` the table does not hold yet (by its key), then drop the
-    stage; returns how many were inserted."""
+    stage; returns how many were inserted. `by_index`: the table's primary key (person_id
+    and the key) finds the rows it holds, one lookup per staged row, rather than a join
+    over all the person's rows (`store.beside`: a small piece into millions of rows)."""
     if name == "contacts":
         _assign_pseudonyms(store, person_id)
     cols = list(spec.columns)
@@ -203,12 +214,16 @@ def _insert_staged(store: Store, spec: TableSpec, name: str, person_id: str,
         target.append("import_id")
         values.append("?")
         params.append(import_id)
-    params.append(person_id)
+    if by_index:
+        new_only = "ON CONFLICT DO NOTHING"
+    else:
+        new_only = f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.person_id = ? AND {match})"
+        params.append(person_id)
     inserted = store.run(
         f"""
         INSERT INTO {name} ({", ".join(target)})
         SELECT {", ".join(values)} FROM _stage s
-        WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.person_id = ? AND {match})
+        {new_only}
         """,
         params,
     )[0][0]

@@ -1,0 +1,219 @@
+"""A big streamed file written beside the store: into a copy, in parts, then swapped in.
+
+Why not one transaction, as `writer.import_streamed` does for smaller files: DuckDB keeps
+the new keys of a transaction in an index of its own until the commit, which then adds them
+to the table's primary-key index, and both must fit in memory (DuckDB's ART indexes are
+never spilled to disk). For 8.2 M points (a 2 GiB Records.json) that is ~500 MB each, over
+1 GB with the interpreter. Committed in parts of `PART_ROWS` rows, only the table's index
+grows (~63 bytes a point). But a part committed in the store would stay there if the
+process were killed, so the parts are committed in a copy of the store file
+(`<store>.import`), which replaces the store by one atomic rename once the whole file is
+in. A late error or a kill leaves the store file untouched (not even checkpointed); the
+copy is removed then, or when the store is next opened (`remove_leftovers`).
+
+Rows are numbered piece by piece: the occurrence number of identical rows goes on from
+their counts in the pieces before (`_counts`, a temporary table DuckDB spills to disk),
+so the uids are those of the whole file at once, and each piece is checked against the
+table by its primary key (`ON CONFLICT DO NOTHING`), not by a join over all its rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Iterable
+from contextlib import suppress
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from ..errors import StoreError, StoreUnusableError
+from .permissions import owner_only
+from .tables import TABLES, WRITE_ORDER, TableSpec
+from .writer import ImportCounts, Piece, _insert_staged, _insert_tables, _log_import, stage_sql
+
+if TYPE_CHECKING:
+    from .connection import Store
+
+log = logging.getLogger(__name__)
+
+# Rows committed at a time in the copy: each part's own index (~63 bytes a row) and its
+# dropped stages are freed at its commit.
+PART_ROWS = 500_000
+# What DuckDB may hold in the copy, the table's index included (which it cannot spill):
+# measured (benchmarks/big_inputs.py --streamed), 8.2 M points need ~520 MB of index;
+# the stages, the counts and the rows written spill to `<store>.import.tmp`. Past it, a
+# clear "not enough memory" error, the store unchanged.
+MEMORY = "640MB"
+_COUNTS = "_counts"
+
+
+def copy_path(store_path: Path) -> Path:
+    return Path(f"{store_path}.import")
+
+
+def leftovers(store_path: Path) -> list[Path]:
+    """What a killed import beside the store leaves next to it."""
+    tmp = copy_path(store_path)
+    return [p for p in (tmp, Path(f"{tmp}.wal")) if p.exists()]
+
+
+def remove_leftovers(store_path: Path) -> None:
+    """At opening for writing (the store's lock is held): a copy left by a killed import is
+    of no use, the store never saw its rows."""
+    for path in leftovers(store_path):
+        log.warning("%s: removing %s, left by an interrupted import", store_path, path.name)
+        path.unlink(missing_ok=True)
+
+
+def import_beside(
+    store: Store,
+    *,
+    person_id: str,
+    source: str,
+    kind: str | None = None,
+    path: str,
+    sha256: str,
+    size_bytes: int,
+    pieces: Iterable[Piece],
+    started_at: datetime,
+) -> ImportCounts:
+    """`writer.import_streamed`, for files too big for one transaction: the same rows,
+    counts, import log and issues, and the same all or nothing, by way of a copy."""
+    from .connection import Store
+
+    tmp = _copy(store)
+    try:
+        copy = Store(tmp)
+        try:
+            counts = _write(copy, person_id=person_id, about=[
+                person_id, source, kind, path, sha256, size_bytes, started_at], pieces=pieces)
+            with owner_only():
+                copy.run("CHECKPOINT")  # the copy owes nothing to its write-ahead log
+        finally:
+            with suppress(duckdb.Error):
+                copy.con.close()
+        _swap(store, tmp)
+    except StoreUnusableError as e:  # a full disk, say: name the store, not its copy
+        e.file = str(store.path)
+        raise
+    finally:
+        for p in leftovers(store.path):  # none once swapped
+            p.unlink(missing_ok=True)
+    return counts
+
+
+def _copy(store: Store) -> Path:
+    """The store file (and its write-ahead log) copied, owner-only. The store is idle and
+    its lock held by this process: nobody writes to it meanwhile."""
+    tmp = copy_path(store.path)
+    for p in leftovers(store.path):
+        p.unlink()
+    with owner_only():
+        shutil.copyfile(store.path, tmp)
+        wal = Path(f"{store.path}.wal")
+        if wal.exists():
+            shutil.copyfile(wal, Path(f"{tmp}.wal"))
+    return tmp
+
+
+def _swap(store: Store, tmp: Path) -> None:
+    """Replace the store by its copy (one atomic rename), then reopen it."""
+    with owner_only():
+        store.con.close()  # checkpoints: the old file must owe nothing to a log
+    if Path(f"{store.path}.wal").exists():  # its log would be replayed onto the copy
+        store.reconnect()
+        raise StoreError("the store could not be closed cleanly before taking in the file",
+                         file=str(store.path), hint="the store is unchanged; import the"
+                         " file again")
+    os.replace(tmp, store.path)
+    store.reconnect()
+
+
+def _write(copy: Store, *, person_id: str, about: list[object],
+           pieces: Iterable[Piece]) -> ImportCounts:
+    """Write the pieces into the copy, committing every PART_ROWS rows."""
+    copy.run(f"SET memory_limit = '{MEMORY}'")
+    copy.run("SET preserve_insertion_order = false")
+    # no checkpoint between parts: each would write the whole index again
+    copy.run("SET checkpoint_threshold = '1TB'")
+    copy.run(f"CREATE TEMP TABLE {_COUNTS} (_h VARCHAR, n BIGINT)")
+    specs = copy.table_specs
+    con = copy.con
+    with owner_only():
+        con.begin()
+    copy.ensure_person(person_id)
+    import_id = copy.run("SELECT coalesce(max(import_id), 0) + 1 FROM imports")[0][0]
+    rows_read = inserted = offered = rejected = since_commit = 0
+    for tables, issues, read in pieces:
+        unknown = set(tables) - set(TABLES)
+        if unknown:
+            raise StoreError(f"a parser returned unknown tables: {sorted(unknown)}")
+        names = [n for n in WRITE_ORDER if tables.get(n) is not None and len(tables[n])]
+        n_in, n_offered = _insert_tables(names, lambda name, t=tables: _insert_piece(
+            copy, specs[name], name, t[name], person_id, import_id))
+        inserted += n_in
+        offered += n_offered
+        if issues:
+            con.executemany("INSERT INTO import_issues VALUES (?, ?, ?)",
+                            [(import_id, line, msg) for line, msg in issues])
+        rows_read += read
+        rejected += len(issues)
+        since_commit += sum(len(t) for t in tables.values())
+        if since_commit >= PART_ROWS:
+            _commit(copy)
+            with owner_only():
+                con.begin()
+            since_commit = 0
+    counts = ImportCounts(import_id, rows_read, inserted, offered - inserted, rejected)
+    _log_import(copy, counts, about)
+    _commit(copy)
+    return counts
+
+
+def _commit(copy: Store) -> None:
+    try:
+        with owner_only(), copy._failures():
+            copy.con.commit()
+    except duckdb.OutOfMemoryException:  # adding the part's keys to the table's index
+        raise _out_of_memory("places") from None
+
+
+def _insert_piece(copy: Store, spec: TableSpec, name: str, frame: pd.DataFrame | pa.Table,
+                  person_id: str, import_id: int) -> tuple[int, int]:
+    """One piece of one table: staged (uids numbered on from the pieces before), its hash
+    counts added, its new rows inserted. Returns (inserted, offered)."""
+    if isinstance(frame, pd.DataFrame):
+        present = set(frame.columns)
+        frame = frame.assign(_ord=range(len(frame)))
+    else:
+        present = set(frame.column_names)
+        frame = frame.append_column("_ord", pa.array(range(len(frame)), pa.int64()))
+    _incoming = frame  # noqa: F841 (read by DuckDB's replacement scan, see writer)
+    try:
+        copy.con.execute("CREATE OR REPLACE TEMP TABLE _stage AS"
+                         f" {stage_sql(spec, present | {'_ord'}, counts=_COUNTS)}").fetchall()
+    except duckdb.OutOfMemoryException:
+        raise _out_of_memory(name) from None
+    except duckdb.Error as e:  # DuckDB's message quotes the value: log it, not for the user
+        log.debug("cast into %s failed: %s", name, e)
+        raise StoreError(f"{name}: a value does not fit the schema (a parser bug;"
+                         " run with --debug for details)") from None
+    if spec.is_fact:
+        copy.run(f"INSERT INTO {_COUNTS} SELECT _h, count(*) FROM _stage"
+                 " WHERE _h IS NOT NULL GROUP BY _h")
+    try:
+        return _insert_staged(copy, spec, name, person_id, import_id, by_index=True), len(frame)
+    except duckdb.OutOfMemoryException:
+        raise _out_of_memory(name) from None
+
+
+def _out_of_memory(name: str) -> StoreError:
+    return StoreError(f"{name}: not enough memory to write this file (the table's index"
+                      f" must fit in DuckDB's {MEMORY})", hint="split the file and import"
+                      " each part; the store is unchanged")
