@@ -268,10 +268,10 @@ def _add_referenced(store: Store, name: str, person_id: str) -> None:
 
 # What DuckDB may hold while a streamed file is staged: past it, the staged rows, the hashes
 # and the duplicate check spill to the store's temporary folder (`<store>.tmp`, removed
-# after). Measured (benchmarks/big_inputs.py --streamed): 4.1 M points (a 1 GiB Records.json)
-# peak at 931 MB; at 128 MB the staging of 8.2 M points ran out of memory (the window that
-# numbers identical rows does not spill all it holds), so memory still grows with the rows
-# past ~4 M points: see docs/security.md.
+# after). Measured (benchmarks/big_inputs.py --streamed): 4.1 M points in one transaction
+# peak at 931 MB, as the commit holds two copies of the primary-key index: a file over
+# `ingest.files.BESIDE_ABOVE` (128 MiB, at most ~2.7 M rows) is written beside the store
+# in parts instead (`store.beside`), see docs/security.md.
 STREAM_MEMORY = "384MB"
 # One piece of a file: its rows per table, its rejected rows (line, message), rows read.
 Piece = tuple[dict[str, pd.DataFrame | pa.Table], list[tuple[int | None, str]], int]

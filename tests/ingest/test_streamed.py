@@ -251,7 +251,8 @@ def test_fuzzed_files_streamed_fail_cleanly(tmp_path, monkeypatch, source):
     assert any(streamed)
 
 
-def test_a_cohort_with_streamed_files_gives_the_same_store(tmp_path, streaming):
+@pytest.mark.parametrize("beside", [False, True])
+def test_a_cohort_with_streamed_files_gives_the_same_store(tmp_path, streaming, beside):
     """`import --cohort`: a batch holding a streamed file is written file by file; the store
     is the one a cohort import without streaming gives."""
     from selfdata_kit.ingest.cohort import import_cohort
@@ -266,7 +267,7 @@ def test_a_cohort_with_streamed_files_gives_the_same_store(tmp_path, streaming):
     shutil.copyfile(tmp_path / "whole.duckdb", tmp_path / "streamed.duckdb")
     with open_store(tmp_path / "whole.duckdb") as store:
         import_cohort(store, cohort, jobs=1)
-    calls = streaming(2)
+    calls = streaming(2, beside)
     with open_store(tmp_path / "streamed.duckdb") as store:
         summaries = import_cohort(store, cohort, jobs=1)
     assert len(calls) == 4
