@@ -11,10 +11,11 @@ process were killed, so the parts are committed in a copy of the store file
 in. A late error or a kill leaves the store file untouched (not even checkpointed); the
 copy is removed then, or when the store is next opened (`remove_leftovers`).
 
-Rows are numbered piece by piece: the occurrence number of identical rows goes on from
-their counts in the pieces before (`_counts`, a temporary table DuckDB spills to disk),
-so the uids are those of the whole file at once, and each piece is checked against the
-table by its primary key (`ON CONFLICT DO NOTHING`), not by a join over all its rows.
+The pieces are staged as in `writer.import_streamed` (temporary tables, spilled to disk),
+then inserted in parts by a hash of each row's identity: identical rows fall in the same
+part, where their occurrence numbers are counted, so the uids are those of the whole file
+at once; each part is checked against the table by its primary key (`ON CONFLICT DO
+NOTHING`), not by a join over all the person's rows.
 """
 
 from __future__ import annotations
@@ -29,28 +30,34 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
 
 from ..errors import StoreError, StoreUnusableError
 from .permissions import owner_only
 from .tables import TABLES, WRITE_ORDER, TableSpec
-from .writer import ImportCounts, Piece, _insert_staged, _insert_tables, _log_import, stage_sql
+from .writer import (
+    ImportCounts,
+    Piece,
+    _append_piece,
+    _insert_staged,
+    _insert_tables,
+    _log_import,
+    _piece_table,
+    stage_sql,
+)
 
 if TYPE_CHECKING:
     from .connection import Store
 
 log = logging.getLogger(__name__)
 
-# Rows committed at a time in the copy: each part's own index (~63 bytes a row) and its
-# dropped stages are freed at its commit.
+# Rows inserted and committed at a time in the copy: each part's own index (~63 bytes a row)
+# and its stage are freed at its commit.
 PART_ROWS = 500_000
 # What DuckDB may hold in the copy, the table's index included (which it cannot spill):
 # measured (benchmarks/big_inputs.py --streamed), 8.2 M points need ~520 MB of index;
-# the stages, the counts and the rows written spill to `<store>.import.tmp`. Past it, a
+# the staged rows, the stages and the rows written spill to `<store>.import.tmp`. Past it, a
 # clear "not enough memory" error, the store unchanged.
 MEMORY = "640MB"
-_COUNTS = "_counts"
 
 
 def copy_path(store_path: Path) -> Path:
@@ -137,43 +144,75 @@ def _swap(store: Store, tmp: Path) -> None:
 
 def _write(copy: Store, *, person_id: str, about: list[object],
            pieces: Iterable[Piece]) -> ImportCounts:
-    """Write the pieces into the copy, committing every PART_ROWS rows."""
+    """Stage the pieces in the copy (temporary tables, spilled to disk), then insert them
+    part by part, each part committed."""
     copy.run(f"SET memory_limit = '{MEMORY}'")
     copy.run("SET preserve_insertion_order = false")
     # no checkpoint between parts: each would write the whole index again
     copy.run("SET checkpoint_threshold = '1TB'")
-    copy.run(f"CREATE TEMP TABLE {_COUNTS} (_h VARCHAR, n BIGINT)")
     specs = copy.table_specs
-    con = copy.con
-    with owner_only():
-        con.begin()
+    _begin(copy)
     copy.ensure_person(person_id)
     import_id = copy.run("SELECT coalesce(max(import_id), 0) + 1 FROM imports")[0][0]
-    rows_read = inserted = offered = rejected = since_commit = 0
+    present: dict[str, set[str]] = {}  # table -> the columns its pieces had
+    rows_read = rejected = 0
     for tables, issues, read in pieces:
         unknown = set(tables) - set(TABLES)
         if unknown:
             raise StoreError(f"a parser returned unknown tables: {sorted(unknown)}")
-        names = [n for n in WRITE_ORDER if tables.get(n) is not None and len(tables[n])]
-        n_in, n_offered = _insert_tables(names, lambda name, t=tables: _insert_piece(
-            copy, specs[name], name, t[name], person_id, import_id))
-        inserted += n_in
-        offered += n_offered
+        for name, frame in tables.items():
+            if len(frame):
+                _append_piece(copy, specs[name], name, frame, present)
         if issues:
-            con.executemany("INSERT INTO import_issues VALUES (?, ?, ?)",
-                            [(import_id, line, msg) for line, msg in issues])
+            copy.con.executemany("INSERT INTO import_issues VALUES (?, ?, ?)",
+                                 [(import_id, line, msg) for line, msg in issues])
         rows_read += read
         rejected += len(issues)
-        since_commit += sum(len(t) for t in tables.values())
-        if since_commit >= PART_ROWS:
-            _commit(copy)
-            with owner_only():
-                con.begin()
-            since_commit = 0
+    _commit(copy)  # the staging tables are temporary: they outlive it
+    inserted, offered = _insert_tables(
+        [n for n in WRITE_ORDER if n in present],
+        lambda name: _insert_parts(copy, specs[name], name, present[name], person_id,
+                                   import_id))
     counts = ImportCounts(import_id, rows_read, inserted, offered - inserted, rejected)
+    _begin(copy)
     _log_import(copy, counts, about)
     _commit(copy)
     return counts
+
+
+def _insert_parts(copy: Store, spec: TableSpec, name: str, present: set[str],
+                  person_id: str, import_id: int) -> tuple[int, int]:
+    """One table's staged rows, in parts of about PART_ROWS by a hash of their identity
+    (`writer.stage_sql`), each staged, inserted and committed. Returns (inserted, offered)."""
+    table = _piece_table(name)
+    offered = copy.run(f"SELECT count(*) FROM {table}")[0][0]
+    parts = -(-offered // PART_ROWS) if spec.is_fact else 1  # a dimension: in file order
+    copy.run(f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT * FROM {table}")
+    inserted = 0
+    for k in range(parts):
+        _begin(copy)
+        try:
+            copy.run("CREATE OR REPLACE TEMP TABLE _stage AS"
+                     f" {stage_sql(spec, present, part=(k, parts) if parts > 1 else None)}")
+        except duckdb.OutOfMemoryException:
+            raise _out_of_memory(name) from None
+        except duckdb.Error as e:  # DuckDB's message quotes the value: log it only
+            log.debug("cast into %s failed: %s", name, e)
+            raise StoreError(f"{name}: a value does not fit the schema (a parser bug;"
+                             " run with --debug for details)") from None
+        try:
+            inserted += _insert_staged(copy, spec, name, person_id, import_id, by_index=True)
+        except duckdb.OutOfMemoryException:
+            raise _out_of_memory(name) from None
+        _commit(copy)
+    copy.run("DROP VIEW _incoming")
+    copy.run(f"DROP TABLE {table}")
+    return inserted, offered
+
+
+def _begin(copy: Store) -> None:
+    with owner_only(), copy._failures():
+        copy.con.begin()
 
 
 def _commit(copy: Store) -> None:
@@ -182,35 +221,6 @@ def _commit(copy: Store) -> None:
             copy.con.commit()
     except duckdb.OutOfMemoryException:  # adding the part's keys to the table's index
         raise _out_of_memory("places") from None
-
-
-def _insert_piece(copy: Store, spec: TableSpec, name: str, frame: pd.DataFrame | pa.Table,
-                  person_id: str, import_id: int) -> tuple[int, int]:
-    """One piece of one table: staged (uids numbered on from the pieces before), its hash
-    counts added, its new rows inserted. Returns (inserted, offered)."""
-    if isinstance(frame, pd.DataFrame):
-        present = set(frame.columns)
-        frame = frame.assign(_ord=range(len(frame)))
-    else:
-        present = set(frame.column_names)
-        frame = frame.append_column("_ord", pa.array(range(len(frame)), pa.int64()))
-    _incoming = frame  # noqa: F841 (read by DuckDB's replacement scan, see writer)
-    try:
-        copy.con.execute("CREATE OR REPLACE TEMP TABLE _stage AS"
-                         f" {stage_sql(spec, present | {'_ord'}, counts=_COUNTS)}").fetchall()
-    except duckdb.OutOfMemoryException:
-        raise _out_of_memory(name) from None
-    except duckdb.Error as e:  # DuckDB's message quotes the value: log it, not for the user
-        log.debug("cast into %s failed: %s", name, e)
-        raise StoreError(f"{name}: a value does not fit the schema (a parser bug;"
-                         " run with --debug for details)") from None
-    if spec.is_fact:
-        copy.run(f"INSERT INTO {_COUNTS} SELECT _h, count(*) FROM _stage"
-                 " WHERE _h IS NOT NULL GROUP BY _h")
-    try:
-        return _insert_staged(copy, spec, name, person_id, import_id, by_index=True), len(frame)
-    except duckdb.OutOfMemoryException:
-        raise _out_of_memory(name) from None
 
 
 def _out_of_memory(name: str) -> StoreError:

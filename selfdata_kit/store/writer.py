@@ -64,14 +64,14 @@ def hashed_value_sql(spec: TableSpec, col: str) -> str:
 
 
 def stage_sql(spec: TableSpec, present: set[str], by: tuple[str, ...] = (),
-              counts: str | None = None) -> str:
+              part: tuple[int, int] | None = None) -> str:
     """SELECT turning an incoming frame (`_incoming`, with its row order `_ord`) into typed
     canonical rows with their uid, one row per key. `by`: columns of `_incoming` naming the
     file each row comes from, when it holds several files' rows (`batch_writer`): uids and
     keys are then made within each file, as if it came alone; `by` is kept in the output.
-    `counts`: a table of (_h, n), how often each content hash came in the pieces of the file
-    before this one (`store.beside`): occurrence numbers go on from them, and the output
-    keeps each row's hash `_h` (NULL for a source uid) to add this piece's counts."""
+    `part` (k, n): only the fact rows of the k-th of n parts by a hash of their identity (the
+    source uid, else the content), so that identical rows, and rows of one source uid, fall
+    in the same part: the parts' uids together are the whole file's (`store.beside`)."""
     defaults = dict(spec.defaults)
     casts = ", ".join(
         f"coalesce(CAST({c if c in present else 'NULL'} AS {t}), {defaults.get(c, 'NULL')})"
@@ -91,18 +91,15 @@ def stage_sql(spec: TableSpec, present: set[str], by: tuple[str, ...] = (),
     # Hashed uids are unique by construction; a source's own ids may repeat in a file.
     dedupe = (f"QUALIFY row_number() OVER (PARTITION BY {within}uid ORDER BY _ord) = 1"
               if "uid" in present else "")
-    # earlier occurrences: only the hashes of this piece are looked up (a semi-join)
-    before, joined, kept = ("", "h", "_h") if counts is None else (
-        " + coalesce(c._before, 0)",
-        f"h LEFT JOIN (SELECT _h, sum(n) AS _before FROM {counts} WHERE _h IN"
-        " (SELECT _h FROM h) GROUP BY _h) c USING (_h)", "_before")
+    only = "" if part is None else (
+        f" WHERE hash(coalesce(uid0, concat_ws(chr(31), {content}))) % {part[1]} = {part[0]}")
     return f"""
         WITH h AS (SELECT *, CASE WHEN uid0 IS NULL THEN md5(concat_ws(chr(31), {content}))
-                             END AS _h FROM ({typed})),
-        u AS (SELECT * EXCLUDE (uid0, {kept}),
-                     coalesce(uid0, _h || ':' || (row_number() OVER (PARTITION BY {within}_h)
-                                                  {before})) AS uid
-              FROM {joined})
+                             END AS _h FROM ({typed}){only}),
+        u AS (SELECT * EXCLUDE (uid0, _h),
+                     coalesce(uid0, _h || ':' || row_number() OVER (PARTITION BY {within}_h))
+                         AS uid
+              FROM h)
         SELECT * FROM u {dedupe}"""
 
 

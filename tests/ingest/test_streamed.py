@@ -327,7 +327,7 @@ def test_a_late_error_beside_leaves_the_store_file_byte_for_byte(tmp_path, strea
     big.write_text(_records(3000, last=',\n{"latitudeE7": 1, "timest'), encoding="utf-8")
     store = _store_with_data(tmp_path / "s.duckdb")
     before, files_before = table_rows(store), _file_bytes(store.path)
-    calls = streaming(100, beside=True, part=500)  # six parts committed in the copy
+    calls = streaming(100, beside=True, part=500)
     out = import_file(store, InputFile.from_path(big), "alice")
     assert calls and out.status == "failed" and out.error.line == 3002
     assert _file_bytes(store.path) == files_before  # no copy left, the store not written

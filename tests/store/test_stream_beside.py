@@ -23,33 +23,24 @@ def test_a_copy_left_by_a_killed_import_is_removed_at_opening(tmp_path):
         assert beside.leftovers(path) == []
 
 
-def _staged(counts: pd.DataFrame | None, rows: pd.DataFrame) -> pd.DataFrame:
+def _staged(rows: pd.DataFrame, part: tuple[int, int] | None) -> pd.DataFrame:
     con = migration_connection()
     for _, _, sql in migrations():
         con.execute(sql)
     spec = table_specs(con)["places"]
     _incoming = rows.assign(_ord=range(len(rows)))  # noqa: F841 (read by DuckDB)
-    name = None
-    if counts is not None:
-        _counts = counts  # noqa: F841
-        con.execute("CREATE TEMP TABLE c AS SELECT * FROM _counts")
-        name = "c"
-    return con.execute(stage_sql(spec, set(rows.columns) | {"_ord"}, counts=name)).df()
+    return con.execute(stage_sql(spec, set(rows.columns) | {"_ord"}, part=part)).df()
 
 
-def test_occurrence_numbers_go_on_from_the_counts_of_earlier_pieces():
+def test_the_parts_of_a_file_give_the_uids_of_the_whole_file():
+    """Identical rows fall in the same part, where they are numbered: the parts' uids
+    together are those of the whole file, and each row is in one part only."""
     assert TABLES["places"].is_fact
-    point = {"start_at": pd.Timestamp("2020-01-01", tz="UTC"), "lat": 48.0, "lon": 2.0,
-             "kind": "point"}
-    other = {**point, "lat": 49.0}
-    rows = pd.DataFrame([point, other, point])
-    first = _staged(None, rows)
-    h = first.loc[first["lat"] == 48.0, "uid"].iloc[0].split(":")[0]
-    assert sorted(first["uid"]) == sorted([f"{h}:1", f"{h}:2",
-                                           first.loc[first["lat"] == 49.0, "uid"].iloc[0]])
-    # the same rows after a piece that held the first point twice (and other hashes)
-    counts = pd.DataFrame({"_h": [h, "0" * 32, h], "n": [1, 5, 1]})
-    later = _staged(counts, rows)
-    assert sorted(later.loc[later["lat"] == 48.0, "uid"]) == [f"{h}:3", f"{h}:4"]
-    assert later.loc[later["lat"] == 49.0, "uid"].iloc[0].endswith(":1")
-    assert set(later["_h"].str.len()) == {32}  # kept, to add this piece's counts
+    rows = pd.DataFrame([{"start_at": pd.Timestamp("2020-01-01", tz="UTC")
+                          + pd.Timedelta(minutes=i % 40), "lat": 48.0 + i % 40, "lon": 2.0,
+                          "kind": "point"} for i in range(100)])  # 40 points, 2 or 3 times
+    whole = _staged(rows, None)
+    assert whole["uid"].str.endswith(":3").sum() == 20
+    parts = [_staged(rows, (k, 7)) for k in range(7)]
+    assert all(len(p) for p in parts)
+    assert sorted(u for p in parts for u in p["uid"]) == sorted(whole["uid"])
