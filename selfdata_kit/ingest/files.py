@@ -213,9 +213,11 @@ def write_prepared(store: Store, prep: Prepared, person_id: str) -> FileOutcome:
 # rows (50 bytes a row at least), which one transaction takes under 1 GB
 # (benchmarks/big_inputs.py --streamed), and saves the copy of the store.
 BESIDE_ABOVE = 128 * MIB
-# The rows a streamed file may hold: what stays in memory is the table's index, ~63 bytes a
-# point (DuckDB cannot spill it). Measured: 8.2 M points (a 2 GiB Records.json) at ... MB peak.
-STREAMED_MAX_ROWS = 10_000_000
+# The rows a streamed file may hold: what grows is the table's index, ~63 bytes a point, in
+# DuckDB's 720 MB of the copy (it cannot spill it). Measured (benchmarks/big_inputs.py
+# --streamed): 8.2 M points (a 2 GiB Records.json) imported at a 951 MiB peak; at 640 MB
+# that file ran out of memory while its parts were written. 8.5 M keeps that margin (before: 4.5 M).
+STREAMED_MAX_ROWS = 8_500_000
 
 
 def stream_file(inp: InputFile, ctx: ParseContext, source: Source,

@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 PART_ROWS = 500_000
 # What DuckDB may hold in the copy, the table's index included (which it cannot spill):
 # 8.2 M points need 515 MB of index, and the last parts their stage, window and own index
-# beside it: at 640 MB they ran out of memory (benchmarks/big_inputs.py --streamed). The
+# beside it: at 640 MB that file ran out of memory (benchmarks/big_inputs.py --streamed). The
 # staged rows and the rows written spill to `<store>.import.tmp`. Past it, a clear "not
 # enough memory" error, the store unchanged.
 MEMORY = "720MB"

@@ -385,7 +385,7 @@ def test_a_kill_beside_leaves_the_store_file_byte_for_byte(tmp_path):
 
 def test_a_file_past_the_old_row_limit_goes_in_beside(tmp_path, streaming, monkeypatch):
     """The limit was 4,500,000 rows (one transaction: two copies of the index at its
-    commit); written beside, in parts, it is 10,000,000 (here lowered, at tiny pieces)."""
+    commit); written beside, in parts, it is 8,500,000 (here lowered, at tiny pieces)."""
     assert files.STREAMED_MAX_ROWS >= 8_500_000  # a 2 GiB Records.json: 8.2 M points
     big = tmp_path / "Records.json"
     big.write_text(_records(3000), encoding="utf-8")
