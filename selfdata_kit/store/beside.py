@@ -95,8 +95,8 @@ def import_beside(
     counts, import log and issues, and the same all or nothing, by way of a copy."""
     from .connection import Store
 
-    tmp = _copy(store)
     try:
+        tmp = _copy(store)
         copy = Store(tmp)
         try:
             counts = _write(copy, person_id=person_id, about=[
@@ -122,11 +122,17 @@ def _copy(store: Store) -> Path:
     tmp = copy_path(store.path)
     for p in leftovers(store.path):
         p.unlink()
-    with owner_only():
-        shutil.copyfile(store.path, tmp)
-        wal = Path(f"{store.path}.wal")
-        if wal.exists():
-            shutil.copyfile(wal, Path(f"{tmp}.wal"))
+    try:
+        with owner_only():
+            shutil.copyfile(store.path, tmp)
+            wal = Path(f"{store.path}.wal")
+            if wal.exists():
+                shutil.copyfile(wal, Path(f"{tmp}.wal"))
+    except OSError as e:  # a full disk, most likely: said, not a traceback
+        raise StoreError(f"cannot copy the store to write this big file beside it"
+                         f" ({e.strerror})", file=str(store.path), hint="a file this big is"
+                         " written into a copy of the store first: free that much disk"
+                         " space and import it again; the store is unchanged") from None
     return tmp
 
 

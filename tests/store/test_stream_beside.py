@@ -44,3 +44,29 @@ def test_the_parts_of_a_file_give_the_uids_of_the_whole_file():
     parts = [_staged(rows, (k, 7)) for k in range(7)]
     assert all(len(p) for p in parts)
     assert sorted(u for p in parts for u in p["uid"]) == sorted(whole["uid"])
+
+
+def test_no_room_for_the_copy_is_said_and_leaves_the_store(tmp_path, monkeypatch):
+    import errno
+    import shutil
+
+    import pytest
+
+    from selfdata_kit.errors import StoreError
+
+    path = tmp_path / "s.duckdb"
+    store = open_store(path)
+
+    def full(src, dst, *args, **kwargs):
+        with open(dst, "wb") as f:
+            f.write(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    with pytest.raises(StoreError) as e:
+        beside.import_beside(store, person_id="alice", source="x", path="f", sha256="",
+                             size_bytes=0, pieces=[], started_at=None)
+    assert "No space left" in e.value.message and "unchanged" in e.value.hint
+    assert beside.leftovers(path) == []  # the partial copy removed
+    assert store.run("SELECT count(*) FROM imports") == [(0,)]
+    store.close()
