@@ -11,14 +11,14 @@ run: the same import of a file of 1,000 rows of the same kind (the interpreter, 
 and a small import), so the ratio says what the size of the input adds.
 
 Streamed formats (Records.json, Android backups: read and written in pieces, limit 16 GiB)
-are measured by `--streamed`: a realistic Records.json of `--records-gib` (default 2) and an
-SMS backup with MMS attachments of `--mms-gib` (default 1) are imported, against a baseline
-in the same run over the same file: reading it alone (the streaming JSON reader, a plain lxml
-iterparse), with no rows made nor written.
+are measured by `--streamed`: realistic Records.json files of `--records-gib` (default 1
+and 2) and an SMS backup with MMS attachments of `--mms-gib` (default 1) are imported,
+against a baseline in the same run over the same file: reading it alone (the streaming
+JSON reader, a plain lxml iterparse), with no rows made nor written.
 
 Big files are written to a temporary folder (one at a time, deleted after use: 2 GiB free
 disk needed, plus the store). Run: python benchmarks/big_inputs.py [--kinds csv,ofx,...]
-[--no-2g] [--streamed [--records-gib 2] [--mms-gib 1]]
+[--no-2g] [--streamed [--records-gib 1,2] [--mms-gib 1] [--files DIR]]
 """
 
 from __future__ import annotations
@@ -251,28 +251,33 @@ def plain_read(path: Path, how: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def streamed(work: Path, sizes: dict[str, float]) -> None:
+def streamed(work: Path, sizes: list[tuple[str, float]], files: Path | None = None) -> None:
+    """Each (kind, GiB): the file generated (or reused from `files`), read plainly
+    (baseline), then imported."""
     print(f"{'kind':<16} {'MiB':>6} {'rows':>10} {'how':<22} {'peak MB':>8} {'seconds':>8}"
           f" {'x plain read':>12}")
-    for kind, gib in sizes.items():
+    for kind, gib in sizes:
         name, head, row, tail, how = STREAMED[kind]
-        (work / "big").mkdir()
-        with open(work / "big" / name, "w", encoding="utf-8", buffering=8 * MIB) as f:
-            f.write(head)
-            f.writelines(rows_until(row, int(gib * GIB) - len(head) - len(tail)))
-            f.write(tail)
-        big = work / "big" / name
+        folder = (files or work) / f"big-{gib:g}g"
+        big = folder / name
+        if not big.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(big, "w", encoding="utf-8", buffering=8 * MIB) as f:
+                f.write(head)
+                f.writelines(rows_until(row, int(gib * GIB) - len(head) - len(tail)))
+                f.write(tail)
         size = big.stat().st_size / MIB
         base = plain_read(big, how)
         print(f"{kind:<16} {size:>6.0f} {base['records']:>10,} {'plain read (baseline)':<22}"
               f" {base['peak_mb']:>8.0f} {base['seconds']:>8.1f} {1:>12.2f}", flush=True)
-        r = measure(big, work / "s.duckdb")
+        r = measure(big, (files or work) / "s.duckdb")
         print(f"{kind:<16} {size:>6.0f} {'':>10} {'import ' + r['outcome']:<22}"
               f" {r['peak_mb']:>8.0f} {r['seconds']:>8.1f}"
               f" {r['seconds'] / base['seconds']:>11.2f}t", flush=True)
         if r["outcome"] != "imported" and r["why"]:
             print(f"{'':<16} {r['why'][:150]}")
-        shutil.rmtree(work / "big")
+        if files is None:
+            shutil.rmtree(folder)
 
 
 def main() -> int:
@@ -282,14 +287,19 @@ def main() -> int:
     ap.add_argument("--at", type=float, help="MiB instead of each format's limit")
     ap.add_argument("--streamed", action="store_true",
                     help="measure the streamed formats on realistic big exports instead")
-    ap.add_argument("--records-gib", type=float, default=2.0, help="Records.json size")
+    ap.add_argument("--records-gib", default="1,2",
+                    help="Records.json sizes, comma-separated (0: none)")
     ap.add_argument("--mms-gib", type=float, default=1.0, help="SMS+MMS backup size")
+    ap.add_argument("--files", type=Path, help="folder where the big files are generated"
+                    " and kept, to be reused by the next run (default: a temporary folder,"
+                    " each file deleted after use)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="selfdata-big-"))
     if args.streamed:
         try:
-            streamed(work, {k: v for k, v in (("Android SMS+MMS", args.mms_gib),
-                                              ("Records.json", args.records_gib)) if v > 0})
+            sizes = [("Android SMS+MMS", args.mms_gib)] + [
+                ("Records.json", float(g)) for g in args.records_gib.split(",")]
+            streamed(work, [(k, v) for k, v in sizes if v > 0], args.files)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return 0

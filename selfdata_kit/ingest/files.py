@@ -28,8 +28,18 @@ from ..errors import (
     UnknownFormatError,
 )
 from ..sources import detect_source
-from ..sources.base import CHUNK_ROWS, InputFile, ParseContext, Parsed, RowError, Source, streams
+from ..sources.base import (
+    CHUNK_ROWS,
+    MIB,
+    InputFile,
+    ParseContext,
+    Parsed,
+    RowError,
+    Source,
+    streams,
+)
 from ..store import ImportCounts, Store
+from ..store.beside import import_beside
 from ..store.writer import Piece, import_streamed
 from .chats import settle_chat_directions
 from .inputs import expand
@@ -197,11 +207,17 @@ def write_prepared(store: Store, prep: Prepared, person_id: str) -> FileOutcome:
                       issues=prep.parsed.errors, warnings=prep.warnings)
 
 
-# The rows a streamed file may hold: its pieces' memory is bounded, but the final staging
-# (numbering identical rows over the whole file) and the primary-key index still grow with
-# the rows (931 MB at 4.1 M points, benchmarks/big_inputs.py --streamed): a 1 GiB
-# Records.json goes in, a 2 GiB one (8 M points) is refused with how to split it.
-STREAMED_MAX_ROWS = 4_500_000
+# A streamed file above BESIDE_ABOVE is written into a copy of the store, in parts, and
+# swapped in (`store.beside`): one transaction holds two copies of the primary-key index in
+# memory at its commit, ~1 GB for 8 M points. A smaller file cannot hold more than ~2.7 M
+# rows (50 bytes a row at least), which one transaction takes under 1 GB
+# (benchmarks/big_inputs.py --streamed), and saves the copy of the store.
+BESIDE_ABOVE = 128 * MIB
+# The rows a streamed file may hold: what grows is the table's index, ~63 bytes a point, in
+# DuckDB's 720 MB of the copy (it cannot spill it). Measured (benchmarks/big_inputs.py
+# --streamed): 8.2 M points (a 2 GiB Records.json) imported at a 951 MiB peak; at 640 MB
+# that file ran out of memory while its parts were written. 8.5 M keeps that margin (before: 4.5 M).
+STREAMED_MAX_ROWS = 8_500_000
 
 
 def stream_file(inp: InputFile, ctx: ParseContext, source: Source,
@@ -236,7 +252,7 @@ def write_streamed(store: Store, prep: Prepared, person_id: str,
             if rows > STREAMED_MAX_ROWS:  # inside the transaction: rolled back
                 raise FormatError(
                     f"the file holds more than {STREAMED_MAX_ROWS:,} rows of {source.title}:"
-                    " the store's write of one file still needs memory per row (about"
+                    " the store's index of one file's rows must fit in memory (about"
                     " 1 GiB at that count)", file=inp.name, hint=source.split_hint)
             errors.extend(piece.errors)
             if errors and not prep.skip_bad_rows:
@@ -246,7 +262,8 @@ def write_streamed(store: Store, prep: Prepared, person_id: str,
             raise _rejected(inp, errors)  # inside the transaction: rolled back
 
     try:
-        counts = import_streamed(
+        write = import_beside if prep.size > BESIDE_ABOVE else import_streamed
+        counts = write(
             store, person_id=person_id, source=source.name, kind=source.kind,
             path=prep.log_name, sha256=prep.sha256, size_bytes=prep.size, pieces=pieces(),
             started_at=prep.started_at)

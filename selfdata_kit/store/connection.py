@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from ..errors import StoreError
-from . import fold, forget, writer
+from . import beside, fold, forget, writer
 from .failures import unusable
 from .permissions import owner_only
 from .person_id import check_person_id
@@ -50,6 +50,7 @@ class Store:
             raise StoreError(f"no store at {path}", hint="import some files first")
         self.con = self._connect()
         if not read_only:
+            beside.remove_leftovers(path)  # the copy of an import killed midway
             self._migrate()
         self._finish_interrupted_forget()
 

@@ -63,11 +63,15 @@ def hashed_value_sql(spec: TableSpec, col: str) -> str:
     return f"coalesce({value}, chr(0))"
 
 
-def stage_sql(spec: TableSpec, present: set[str], by: tuple[str, ...] = ()) -> str:
+def stage_sql(spec: TableSpec, present: set[str], by: tuple[str, ...] = (),
+              part: tuple[int, int] | None = None) -> str:
     """SELECT turning an incoming frame (`_incoming`, with its row order `_ord`) into typed
     canonical rows with their uid, one row per key. `by`: columns of `_incoming` naming the
     file each row comes from, when it holds several files' rows (`batch_writer`): uids and
-    keys are then made within each file, as if it came alone; `by` is kept in the output."""
+    keys are then made within each file, as if it came alone; `by` is kept in the output.
+    `part` (k, n): only the fact rows of the k-th of n parts by a hash of their identity (the
+    source uid, else the content), so that identical rows, and rows of one source uid, fall
+    in the same part: the parts' uids together are the whole file's (`store.beside`)."""
     defaults = dict(spec.defaults)
     casts = ", ".join(
         f"coalesce(CAST({c if c in present else 'NULL'} AS {t}), {defaults.get(c, 'NULL')})"
@@ -87,9 +91,11 @@ def stage_sql(spec: TableSpec, present: set[str], by: tuple[str, ...] = ()) -> s
     # Hashed uids are unique by construction; a source's own ids may repeat in a file.
     dedupe = (f"QUALIFY row_number() OVER (PARTITION BY {within}uid ORDER BY _ord) = 1"
               if "uid" in present else "")
+    only = "" if part is None else (
+        f" WHERE hash(coalesce(uid0, concat_ws(chr(31), {content}))) % {part[1]} = {part[0]}")
     return f"""
         WITH h AS (SELECT *, CASE WHEN uid0 IS NULL THEN md5(concat_ws(chr(31), {content}))
-                             END AS _h FROM ({typed})),
+                             END AS _h FROM ({typed}){only}),
         u AS (SELECT * EXCLUDE (uid0, _h),
                      coalesce(uid0, _h || ':' || row_number() OVER (PARTITION BY {within}_h))
                          AS uid
@@ -189,9 +195,11 @@ def _insert(store: Store, specs: dict[str, TableSpec], name: str,
 
 
 def _insert_staged(store: Store, spec: TableSpec, name: str, person_id: str,
-                   import_id: int) -> int:
+                   import_id: int, *, by_index: bool = False) -> int:
     """Insert the rows of `_stage` the table does not hold yet (by its key), then drop the
-    stage; returns how many were inserted."""
+    stage; returns how many were inserted. `by_index`: the table's primary key (person_id
+    and the key) finds the rows it holds, one lookup per staged row, rather than a join
+    over all the person's rows (`store.beside`: a small piece into millions of rows)."""
     if name == "contacts":
         _assign_pseudonyms(store, person_id)
     cols = list(spec.columns)
@@ -203,12 +211,16 @@ def _insert_staged(store: Store, spec: TableSpec, name: str, person_id: str,
         target.append("import_id")
         values.append("?")
         params.append(import_id)
-    params.append(person_id)
+    if by_index:
+        new_only = "ON CONFLICT DO NOTHING"
+    else:
+        new_only = f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.person_id = ? AND {match})"
+        params.append(person_id)
     inserted = store.run(
         f"""
         INSERT INTO {name} ({", ".join(target)})
         SELECT {", ".join(values)} FROM _stage s
-        WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.person_id = ? AND {match})
+        {new_only}
         """,
         params,
     )[0][0]
@@ -253,10 +265,10 @@ def _add_referenced(store: Store, name: str, person_id: str) -> None:
 
 # What DuckDB may hold while a streamed file is staged: past it, the staged rows, the hashes
 # and the duplicate check spill to the store's temporary folder (`<store>.tmp`, removed
-# after). Measured (benchmarks/big_inputs.py --streamed): 4.1 M points (a 1 GiB Records.json)
-# peak at 931 MB; at 128 MB the staging of 8.2 M points ran out of memory (the window that
-# numbers identical rows does not spill all it holds), so memory still grows with the rows
-# past ~4 M points: see docs/security.md.
+# after). Measured (benchmarks/big_inputs.py --streamed): 4.1 M points in one transaction
+# peak at 931 MB, as the commit holds two copies of the primary-key index: a file over
+# `ingest.files.BESIDE_ABOVE` (128 MiB, at most ~2.7 M rows) is written beside the store
+# in parts instead (`store.beside`), see docs/security.md.
 STREAM_MEMORY = "384MB"
 # One piece of a file: its rows per table, its rejected rows (line, message), rows read.
 Piece = tuple[dict[str, pd.DataFrame | pa.Table], list[tuple[int | None, str]], int]

@@ -19,6 +19,7 @@ from selfdata_kit.ingest.files import import_file, prepare_file, write_prepared
 from selfdata_kit.ingest.inputs import expand
 from selfdata_kit.sources import base
 from selfdata_kit.sources.base import InputFile, ParseContext
+from selfdata_kit.store import beside as store_beside
 from selfdata_kit.store import open_store
 from tests.conftest import CONFORMANCE, SAMPLE_DATA, table_rows
 from tests.ingest.store_diff import store_differences
@@ -50,18 +51,23 @@ CASES = {
 @pytest.fixture
 def streaming(monkeypatch):
     """Every file of a streaming format streamed, in pieces of `chunk` rows; counts the
-    files that went through the streamed writer."""
+    files that went through the streamed writer. `beside`: every one written into a copy
+    of the store in parts of `part` rows, swapped in (`store.beside`), else in place."""
     calls = []
-    real = files.import_streamed
 
-    def spy(*args, **kwargs):
-        calls.append(kwargs["path"])
-        return real(*args, **kwargs)
+    def spying(real):
+        def spy(*args, **kwargs):
+            calls.append(kwargs["path"])
+            return real(*args, **kwargs)
+        return spy
 
-    def use(chunk: int) -> list[str]:
+    def use(chunk: int, beside: bool = False, part: int = 2) -> list[str]:
         monkeypatch.setattr(base, "STREAM_ABOVE", 0)
         monkeypatch.setattr(files, "CHUNK_ROWS", chunk)
-        monkeypatch.setattr(files, "import_streamed", spy)
+        monkeypatch.setattr(files, "BESIDE_ABOVE", -1 if beside else 1 << 40)
+        monkeypatch.setattr(store_beside, "PART_ROWS", part)
+        monkeypatch.setattr(files, "import_streamed", spying(files.import_streamed))
+        monkeypatch.setattr(files, "import_beside", spying(files.import_beside))
         return calls
 
     return use
@@ -80,15 +86,16 @@ def _import(path: Path, paths: list[Path], skip: bool) -> list:
 
 
 @pytest.mark.parametrize("case", CASES)
-@pytest.mark.parametrize("chunk", [1, 3])
-def test_streamed_gives_the_store_of_the_whole_file(tmp_path, streaming, case, chunk):
+@pytest.mark.parametrize(("chunk", "beside"), [(1, False), (3, False), (1, True),
+                                               (3, True)])
+def test_streamed_gives_the_store_of_the_whole_file(tmp_path, streaming, case, chunk, beside):
     paths, skip = CASES[case]
     if not all(p.exists() for p in paths):
         pytest.skip("conformance files not available")
     open_store(tmp_path / "whole.duckdb").close()  # both stores: the same pseudonym key
     shutil.copyfile(tmp_path / "whole.duckdb", tmp_path / "streamed.duckdb")
     whole = _import(tmp_path / "whole.duckdb", paths, skip)
-    streamed_files = streaming(chunk)
+    streamed_files = streaming(chunk, beside)
     streamed = _import(tmp_path / "streamed.duckdb", paths, skip)
     assert len(streamed_files) == len(paths)  # each went through the streamed writer
     assert streamed == whole  # counts, duplicates and rejected rows alike
@@ -244,7 +251,8 @@ def test_fuzzed_files_streamed_fail_cleanly(tmp_path, monkeypatch, source):
     assert any(streamed)
 
 
-def test_a_cohort_with_streamed_files_gives_the_same_store(tmp_path, streaming):
+@pytest.mark.parametrize("beside", [False, True])
+def test_a_cohort_with_streamed_files_gives_the_same_store(tmp_path, streaming, beside):
     """`import --cohort`: a batch holding a streamed file is written file by file; the store
     is the one a cohort import without streaming gives."""
     from selfdata_kit.ingest.cohort import import_cohort
@@ -259,7 +267,7 @@ def test_a_cohort_with_streamed_files_gives_the_same_store(tmp_path, streaming):
     shutil.copyfile(tmp_path / "whole.duckdb", tmp_path / "streamed.duckdb")
     with open_store(tmp_path / "whole.duckdb") as store:
         import_cohort(store, cohort, jobs=1)
-    calls = streaming(2)
+    calls = streaming(2, beside)
     with open_store(tmp_path / "streamed.duckdb") as store:
         summaries = import_cohort(store, cohort, jobs=1)
     assert len(calls) == 4
@@ -278,4 +286,116 @@ def test_a_streamed_file_of_too_many_rows_is_refused_whole(tmp_path, streaming, 
     assert isinstance(out.error, FormatError) and "more than 2,500 rows" in str(out.error)
     assert "jq" in out.error.hint
     assert table_rows(store) == before
+    store.close()
+
+
+# --- files written beside the store: into a copy, in parts, swapped in (store.beside) -------
+
+def _same_points(n: int) -> str:
+    """A Records.json where each point comes three times, spread over the pieces: their
+    occurrence numbers (hence uids) must be those of the whole file."""
+    recs = [{"latitudeE7": 488566100 + i % (n // 3), "longitudeE7": 23522200, "accuracy": 10,
+             "timestamp": (START + timedelta(seconds=i % (n // 3))).isoformat() + ".000Z"}
+            for i in range(n)]
+    return '{"locations": [\n' + ",\n".join(json.dumps(r) for r in recs) + "\n]}\n"
+
+
+@pytest.mark.parametrize("beside", [False, True])
+def test_identical_points_in_different_pieces_get_the_uids_of_the_whole_file(
+        tmp_path, streaming, beside):
+    big = tmp_path / "Records.json"
+    big.write_text(_same_points(30), encoding="utf-8")
+    open_store(tmp_path / "whole.duckdb").close()
+    shutil.copyfile(tmp_path / "whole.duckdb", tmp_path / "streamed.duckdb")
+    whole = _import(tmp_path / "whole.duckdb", [big, big], False)
+    calls = streaming(4, beside, part=7)
+    streamed = _import(tmp_path / "streamed.duckdb", [big, big], False)
+    assert len(calls) == 2
+    assert streamed == whole
+    assert [c[1:3] for c in streamed] == [(30, 0), (0, 30)]  # the re-run adds nothing
+    assert store_differences(tmp_path / "whole.duckdb", tmp_path / "streamed.duckdb") == {}
+
+
+def _file_bytes(path: Path) -> dict[str, bytes]:
+    """The store and whatever lies next to it (its log, a copy), byte for byte."""
+    return {p.name: p.read_bytes() for p in sorted(path.parent.glob(path.name + "*"))
+            if p.is_file()}
+
+
+def test_a_late_error_beside_leaves_the_store_file_byte_for_byte(tmp_path, streaming):
+    big = tmp_path / "Records.json"
+    big.write_text(_records(3000, last=',\n{"latitudeE7": 1, "timest'), encoding="utf-8")
+    store = _store_with_data(tmp_path / "s.duckdb")
+    before, files_before = table_rows(store), _file_bytes(store.path)
+    calls = streaming(100, beside=True, part=500)
+    out = import_file(store, InputFile.from_path(big), "alice")
+    assert calls and out.status == "failed" and out.error.line == 3002
+    assert _file_bytes(store.path) == files_before  # no copy left, the store not written
+    assert table_rows(store) == before
+    big.write_text(_records(3000), encoding="utf-8")
+    out = import_file(store, InputFile.from_path(big), "alice")
+    assert out.status == "imported" and out.counts.rows_inserted == 3000
+    assert not store_beside.leftovers(store.path)
+    store.close()
+    assert (tmp_path / "s.duckdb").stat().st_mode & 0o777 == 0o600  # the copy, swapped in
+
+
+KILLED_IMPORT = """
+import os, signal, sys
+from selfdata_kit.ingest import files
+from selfdata_kit.ingest.files import import_file
+from selfdata_kit.sources import base
+from selfdata_kit.sources.base import InputFile
+from selfdata_kit.store import beside, open_store
+
+base.STREAM_ABOVE, files.CHUNK_ROWS, files.BESIDE_ABOVE, beside.PART_ROWS = 0, 100, -1, 500
+commit, commits = beside._commit, []
+def killing_commit(copy):
+    commit(copy)
+    commits.append(1)
+    if len(commits) == 3:  # three parts committed in the copy, not in the store
+        os.kill(os.getpid(), signal.SIGKILL)
+beside._commit = killing_commit
+store = open_store(sys.argv[1])
+import_file(store, InputFile.from_path(sys.argv[2]), "alice")
+"""
+
+
+def test_a_kill_beside_leaves_the_store_file_byte_for_byte(tmp_path):
+    import subprocess
+    import sys
+
+    big = tmp_path / "Records.json"
+    big.write_text(_records(3000), encoding="utf-8")
+    _store_with_data(tmp_path / "s.duckdb").close()
+    files_before = _file_bytes(tmp_path / "s.duckdb")
+    run = subprocess.run([sys.executable, "-c", KILLED_IMPORT, str(tmp_path / "s.duckdb"),
+                          str(big)], capture_output=True, text=True, cwd=TESTS.parent)
+    assert run.returncode == -9, run.stderr
+    left = _file_bytes(tmp_path / "s.duckdb")
+    assert store_beside.copy_path(tmp_path / "s.duckdb").name in left  # the copy, killed
+    assert {k: v for k, v in left.items() if ".import" not in k} == files_before
+    with open_store(tmp_path / "s.duckdb") as store:  # removes the copy
+        assert not store_beside.leftovers(store.path)
+        places = store.run("SELECT count(*) FROM places")[0][0]
+        out = import_file(store, InputFile.from_path(big), "alice")
+        assert out.counts.rows_inserted == 3000  # the re-run counts each row once
+        assert store.run("SELECT count(*) FROM places")[0][0] == places + 3000
+
+
+def test_a_file_past_the_old_row_limit_goes_in_beside(tmp_path, streaming, monkeypatch):
+    """The limit was 4,500,000 rows (one transaction: two copies of the index at its
+    commit); written beside, in parts, it is 8,500,000 (here lowered, at tiny pieces)."""
+    assert files.STREAMED_MAX_ROWS >= 8_500_000  # a 2 GiB Records.json: 8.2 M points
+    big = tmp_path / "Records.json"
+    big.write_text(_records(3000), encoding="utf-8")
+    store = _store_with_data(tmp_path / "s.duckdb")
+    streaming(100, beside=True, part=250)
+    monkeypatch.setattr(files, "STREAMED_MAX_ROWS", 2999)
+    out = import_file(store, InputFile.from_path(big), "alice")
+    assert isinstance(out.error, FormatError) and "more than 2,999 rows" in str(out.error)
+    assert out.error.file == InputFile.from_path(big).name  # the file named
+    monkeypatch.setattr(files, "STREAMED_MAX_ROWS", 3000)
+    out = import_file(store, InputFile.from_path(big), "alice")
+    assert out.status == "imported" and out.counts.rows_inserted == 3000
     store.close()
