@@ -184,14 +184,19 @@ def _insert(store: Store, name: str, staged: set[str],
     candidates = _candidates(name, spec, staged)
     exists = " AND ".join(f"t.{k} = s.{k}" for k in key)
     # the person range lets DuckDB skip the row groups of other persons (zone maps)
+    span = [persons[0], persons[-1]]
+    new = ""
+    if store.run(f"SELECT 1 FROM {name} WHERE person_id BETWEEN ? AND ? LIMIT 1", span):
+        new = (f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.person_id BETWEEN ? AND ?"
+               f" AND {exists})")
+    else:  # none of these persons' rows are stored yet (a first import): nothing to skip
+        span = []
     store.run(f"""
         CREATE OR REPLACE TEMP TABLE _winners AS
         SELECT * FROM ({candidates}) s
-        WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.person_id BETWEEN ? AND ?
-                          AND {exists})
+        {new}
         QUALIFY row_number() OVER (PARTITION BY {", ".join(key)}
-                                   ORDER BY import_id, _phase, _ord) = 1""",
-              [persons[0], persons[-1]])
+                                   ORDER BY import_id, _phase, _ord) = 1""", span)
     values = list(cols)
     if name == "contacts":
         # a new contact without a pseudonym gets its person's next 'Contact N', in the order
