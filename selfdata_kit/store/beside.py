@@ -33,15 +33,15 @@ import duckdb
 
 from ..errors import StoreError, StoreUnusableError
 from .permissions import owner_only
-from .tables import TABLES, WRITE_ORDER, TableSpec
+from .tables import WRITE_ORDER, TableSpec
 from .writer import (
     ImportCounts,
     Piece,
-    _append_piece,
     _insert_staged,
     _insert_tables,
     _log_import,
     _piece_table,
+    stage_pieces,
     stage_sql,
 )
 
@@ -161,20 +161,7 @@ def _write(copy: Store, *, person_id: str, about: list[object],
     _begin(copy)
     copy.ensure_person(person_id)
     import_id = copy.run("SELECT coalesce(max(import_id), 0) + 1 FROM imports")[0][0]
-    present: dict[str, set[str]] = {}  # table -> the columns its pieces had
-    rows_read = rejected = 0
-    for tables, issues, read in pieces:
-        unknown = set(tables) - set(TABLES)
-        if unknown:
-            raise StoreError(f"a parser returned unknown tables: {sorted(unknown)}")
-        for name, frame in tables.items():
-            if len(frame):
-                _append_piece(copy, specs[name], name, frame, present)
-        if issues:
-            copy.con.executemany("INSERT INTO import_issues VALUES (?, ?, ?)",
-                                 [(import_id, line, msg) for line, msg in issues])
-        rows_read += read
-        rejected += len(issues)
+    present, rows_read, rejected = stage_pieces(copy, import_id, pieces)
     _commit(copy)  # the staging tables are temporary: they outlive it
     inserted, offered = _insert_tables(
         [n for n in WRITE_ORDER if n in present],

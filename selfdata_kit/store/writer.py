@@ -295,20 +295,7 @@ def import_streamed(
     with store.transaction(), _memory_limit(store, STREAM_MEMORY):
         store.ensure_person(person_id)
         import_id = store.run("SELECT coalesce(max(import_id), 0) + 1 FROM imports")[0][0]
-        present: dict[str, set[str]] = {}  # table -> the columns its pieces had
-        rows_read = rejected = 0
-        for tables, issues, read in pieces:
-            unknown = set(tables) - set(TABLES)
-            if unknown:
-                raise StoreError(f"a parser returned unknown tables: {sorted(unknown)}")
-            for name, frame in tables.items():
-                if len(frame):
-                    _append_piece(store, specs[name], name, frame, present)
-            if issues:
-                store.con.executemany("INSERT INTO import_issues VALUES (?, ?, ?)",
-                                      [(import_id, line, msg) for line, msg in issues])
-            rows_read += read
-            rejected += len(issues)
+        present, rows_read, rejected = stage_pieces(store, import_id, pieces)
         inserted, offered = _insert_tables(
             [n for n in WRITE_ORDER if n in present],
             lambda name: _insert_streamed(store, specs, name, present[name], person_id,
@@ -317,6 +304,29 @@ def import_streamed(
         _log_import(store, counts, [person_id, source, kind, path, sha256, size_bytes,
                                     started_at])
     return counts
+
+
+def stage_pieces(store: Store, import_id: int, pieces: Iterable[Piece]
+                 ) -> tuple[dict[str, set[str]], int, int]:
+    """Append each piece's rows to the staging tables (`_append_piece`) and its rejected rows
+    to the import's issues, as they come. Returns the columns each table's pieces had, the
+    rows read and the rows rejected."""
+    specs = store.table_specs
+    present: dict[str, set[str]] = {}
+    rows_read = rejected = 0
+    for tables, issues, read in pieces:
+        unknown = set(tables) - set(TABLES)
+        if unknown:
+            raise StoreError(f"a parser returned unknown tables: {sorted(unknown)}")
+        for name, frame in tables.items():
+            if len(frame):
+                _append_piece(store, specs[name], name, frame, present)
+        if issues:
+            store.con.executemany("INSERT INTO import_issues VALUES (?, ?, ?)",
+                                  [(import_id, line, msg) for line, msg in issues])
+        rows_read += read
+        rejected += len(issues)
+    return present, rows_read, rejected
 
 
 @contextmanager
