@@ -185,18 +185,17 @@ def _insert(store: Store, name: str, staged: set[str],
     exists = " AND ".join(f"t.{k} = s.{k}" for k in key)
     # the person range lets DuckDB skip the row groups of other persons (zone maps)
     span = [persons[0], persons[-1]]
-    new = ""
-    if store.run(f"SELECT 1 FROM {name} WHERE person_id BETWEEN ? AND ? LIMIT 1", span):
-        new = (f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.person_id BETWEEN ? AND ?"
-               f" AND {exists})")
-    else:  # none of these persons' rows are stored yet (a first import): nothing to skip
-        span = []
+    # none of these persons' rows stored yet (a first import): no stored row to skip
+    held = store.run(f"SELECT 1 FROM {name} WHERE person_id BETWEEN ? AND ? LIMIT 1", span)
+    new_only = (f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE t.person_id BETWEEN ? AND ?"
+                f" AND {exists})") if held else ""
     store.run(f"""
         CREATE OR REPLACE TEMP TABLE _winners AS
         SELECT * FROM ({candidates}) s
-        {new}
+        {new_only}
         QUALIFY row_number() OVER (PARTITION BY {", ".join(key)}
-                                   ORDER BY import_id, _phase, _ord) = 1""", span)
+                                   ORDER BY import_id, _phase, _ord) = 1""",
+              span if held else [])
     values = list(cols)
     if name == "contacts":
         # a new contact without a pseudonym gets its person's next 'Contact N', in the order

@@ -41,6 +41,7 @@ from .writer import (
     _insert_tables,
     _log_import,
     _piece_table,
+    misfit,
     stage_pieces,
     stage_sql,
 )
@@ -190,10 +191,8 @@ def _insert_parts(copy: Store, spec: TableSpec, name: str, present: set[str],
                      f" {stage_sql(spec, present, part=(k, parts) if parts > 1 else None)}")
         except duckdb.OutOfMemoryException:
             raise _out_of_memory(name) from None
-        except duckdb.Error as e:  # DuckDB's message quotes the value: log it only
-            log.debug("cast into %s failed: %s", name, e)
-            raise StoreError(f"{name}: a value does not fit the schema (a parser bug;"
-                             " run with --debug for details)") from None
+        except duckdb.Error as e:
+            raise misfit(name, e) from None
         try:
             inserted += _insert_staged(copy, spec, name, person_id, import_id, by_index=True)
         except duckdb.OutOfMemoryException:

@@ -139,6 +139,14 @@ def import_parsed(
     return counts
 
 
+def misfit(name: str, e: duckdb.Error) -> StoreError:
+    """A value the schema refuses while staging rows of `name` (a parser bug). DuckDB's
+    message quotes the value: logged for --debug, kept out of the user's error."""
+    log.debug("cast into %s failed: %s", name, e)
+    return StoreError(f"{name}: a value does not fit the schema (a parser bug;"
+                      " run with --debug for details)")
+
+
 def _insert_tables(names: list[str], insert: Callable[[str], tuple[int, int]]
                    ) -> tuple[int, int]:
     """`insert(name)` for each table in write order; returns the fact rows (inserted,
@@ -184,10 +192,7 @@ def _insert(store: Store, specs: dict[str, TableSpec], name: str,
     try:
         store.run(f"CREATE OR REPLACE TEMP TABLE _stage AS {stage_sql(spec, present)}")
     except duckdb.Error as e:
-        # DuckDB's message quotes the value: keep it out of the user's error, log it
-        log.debug("cast into %s failed: %s", name, e)
-        raise StoreError(f"{name}: a value does not fit the schema (a parser bug;"
-                         " run with --debug for details)") from None
+        raise misfit(name, e) from None
     finally:
         with suppress(duckdb.Error):  # after a failed statement the transaction is aborted
             con.unregister("_incoming")
@@ -370,10 +375,8 @@ def _append_piece(store: Store, spec: TableSpec, name: str, frame: pd.DataFrame 
         store.con.execute(f"INSERT INTO {table} ({', '.join(known)}, _ord) SELECT"
                           f" {', '.join(known)}, {start} + row_number() OVER () - 1"
                           " FROM _streamed_piece").fetchall()
-    except duckdb.Error as e:  # the message quotes the value: log it, keep it from the user
-        log.debug("cast into %s failed: %s", name, e)
-        raise StoreError(f"{name}: a value does not fit the schema (a parser bug;"
-                         " run with --debug for details)") from None
+    except duckdb.Error as e:
+        raise misfit(name, e) from None
 
 
 def _insert_streamed(store: Store, specs: dict[str, TableSpec], name: str, present: set[str],
@@ -389,9 +392,7 @@ def _insert_streamed(store: Store, specs: dict[str, TableSpec], name: str, prese
                          " the disk", hint="free some memory or disk space and import it"
                          " again; the store is unchanged") from None
     except duckdb.Error as e:
-        log.debug("cast into %s failed: %s", name, e)
-        raise StoreError(f"{name}: a value does not fit the schema (a parser bug;"
-                         " run with --debug for details)") from None
+        raise misfit(name, e) from None
     offered = store.run(f"SELECT count(*) FROM {table}")[0][0]
     store.run("DROP VIEW _incoming")
     store.run(f"DROP TABLE {table}")  # staged: frees its memory / spill before the insert
